@@ -1,0 +1,51 @@
+// The daemon's own settings (not the plan): endpoints, logging, clock. They
+// come from defaults, then an optional YAML file, then command-line flags.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipelined/config/load_error.h"
+
+namespace pipelined::config {
+
+struct Settings {
+  std::string plan_file;  // empty: the embedded default plan
+  std::string ingest_endpoint = "tcp://0.0.0.0:7010";
+  std::string web_listen_address = ":9810";
+  std::string log_level = "info";
+  std::string log_format = "text";
+  // Virtual clock start, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS" in
+  // Asia/Shanghai; empty: the system clock.
+  std::string clock_start;
+  double clock_rate = 1.0;
+};
+
+// The values a settings file sets; unset ones keep the caller's defaults.
+struct SettingsFile {
+  std::optional<std::string> plan_file;
+  std::optional<std::string> ingest_endpoint;
+  std::optional<std::string> web_listen_address;
+  std::optional<std::string> log_level;
+  std::optional<std::string> log_format;
+  std::optional<std::string> clock_start;
+  std::optional<double> clock_rate;
+};
+
+struct SettingsLoadResult {
+  SettingsFile values;
+  std::vector<LoadError> errors;
+};
+
+SettingsLoadResult LoadSettingsFile(const std::string& path);
+SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const std::string& file_name);
+
+// Checks values that flags and files share (log level names, clock format);
+// returns one message per problem.
+std::vector<std::string> ValidateSettings(const Settings& settings);
+
+// Parses a clock start as documented for Settings::clock_start.
+std::optional<std::int64_t> ParseClockStart(const std::string& text);
+
+}  // namespace pipelined::config

@@ -1,0 +1,93 @@
+#include "pipelined/config/settings.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "pipelined/model/calendar.h"
+#include "yaml_reader.h"
+
+namespace pipelined::config {
+
+SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const std::string& file_name) {
+  SettingsLoadResult result;
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    result.errors.push_back({file_name, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
+    return result;
+  }
+  if (root.IsNull()) return result;  // an empty file sets nothing
+  YamlReader reader(file_name, result.errors);
+  SettingsFile& v = result.values;
+  if (!reader.CheckMapping(root, "settings", {"plan", "ingest", "web", "log", "clock"}, {})) return result;
+  if (const YAML::Node plan = root["plan"]; reader.CheckMapping(plan, "plan", {"file"}, {})) {
+    if (plan["file"]) v.plan_file = reader.String(plan["file"], "plan.file");
+  }
+  if (const YAML::Node ingest = root["ingest"]; reader.CheckMapping(ingest, "ingest", {"endpoint"}, {})) {
+    if (ingest["endpoint"]) v.ingest_endpoint = reader.String(ingest["endpoint"], "ingest.endpoint");
+  }
+  if (const YAML::Node web = root["web"]; reader.CheckMapping(web, "web", {"listen_address"}, {})) {
+    if (web["listen_address"]) v.web_listen_address = reader.String(web["listen_address"], "web.listen_address");
+  }
+  if (const YAML::Node log = root["log"]; reader.CheckMapping(log, "log", {"level", "format"}, {})) {
+    if (log["level"]) v.log_level = reader.String(log["level"], "log.level");
+    if (log["format"]) v.log_format = reader.String(log["format"], "log.format");
+  }
+  if (const YAML::Node clock = root["clock"]; reader.CheckMapping(clock, "clock", {"start", "rate"}, {})) {
+    if (clock["start"]) v.clock_start = reader.String(clock["start"], "clock.start");
+    if (clock["rate"]) v.clock_rate = reader.Number(clock["rate"], "clock.rate");
+  }
+  return result;
+}
+
+SettingsLoadResult LoadSettingsFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    SettingsLoadResult result;
+    result.errors.push_back({path, 0, 0, "cannot open config file"});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return LoadSettingsFromString(text.str(), path);
+}
+
+std::optional<std::int64_t> ParseClockStart(const std::string& text) {
+  auto date = model::Date::Parse(std::string_view(text).substr(0, 10));
+  if (!date) return std::nullopt;
+  std::int64_t start = date->StartUnixSecondsShanghai();
+  if (text.size() == 10) return start;
+  // "YYYY-MM-DDTHH:MM:SS"
+  int hh = 0, mm = 0, ss = 0;
+  char tail = 0;
+  if (text.size() != 19 || text[10] != 'T' ||
+      std::sscanf(text.c_str() + 11, "%2d:%2d:%2d%c", &hh, &mm, &ss, &tail) != 3 || hh > 23 || mm > 59 || ss > 59 ||
+      hh < 0 || mm < 0 || ss < 0) {
+    return std::nullopt;
+  }
+  return start + hh * 3600 + mm * 60 + ss;
+}
+
+std::vector<std::string> ValidateSettings(const Settings& settings) {
+  std::vector<std::string> problems;
+  const std::string& level = settings.log_level;
+  if (level != "debug" && level != "info" && level != "warn" && level != "error") {
+    problems.push_back("log level \"" + level + "\" is not one of debug, info, warn, error");
+  }
+  if (settings.log_format != "text" && settings.log_format != "json") {
+    problems.push_back("log format \"" + settings.log_format + "\" is not one of text, json");
+  }
+  if (!settings.clock_start.empty() && !ParseClockStart(settings.clock_start)) {
+    problems.push_back("clock start \"" + settings.clock_start +
+                       "\" is not a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (Asia/Shanghai)");
+  }
+  if (!(settings.clock_rate > 0)) problems.push_back("clock rate must be greater than 0");
+  if (settings.ingest_endpoint.empty()) problems.push_back("ingest endpoint must not be empty");
+  if (settings.web_listen_address.empty()) problems.push_back("web listen address must not be empty");
+  return problems;
+}
+
+}  // namespace pipelined::config

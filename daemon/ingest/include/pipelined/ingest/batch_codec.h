@@ -1,0 +1,32 @@
+// Translation between the wire format (pipelined.v1 protobuf) and the model's
+// transport-neutral events and outcomes.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "pipelined/model/event.h"
+#include "pipelined/model/programme.h"
+#include "pipelined/v1/events.pb.h"
+
+namespace pipelined::ingest {
+
+inline constexpr const char kMalformedBatch[] = "malformed_batch";
+
+struct DecodedBatch {
+  bool ok = false;
+  std::string batch_id;
+  std::vector<model::Event> events;
+  std::string error;  // why the message is not an EventBatch, when !ok
+};
+
+DecodedBatch DecodeBatch(const void* data, size_t size);
+
+model::Event FromProto(const v1::Event& event);
+v1::EventResult ToProto(const std::string& event_id, const model::Outcome& outcome);
+
+// A reply for a message that is not an EventBatch.
+v1::BatchReply MalformedReply(const std::string& error);
+
+}  // namespace pipelined::ingest

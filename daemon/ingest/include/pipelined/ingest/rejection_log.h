@@ -1,0 +1,31 @@
+// Logs rejected events, but at most `per_second` lines a second, so that a
+// misbehaving publisher cannot flood the log; the rest are counted and
+// summarised once the window ends.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "pipelined/model/event.h"
+#include "pipelined/model/ingest_counters.h"
+#include "pipelined/model/programme.h"
+
+namespace pipelined::ingest {
+
+class RejectionLog {
+ public:
+  RejectionLog(int per_second, model::IngestCounters& counters) : per_second_(per_second), counters_(counters) {}
+
+  // Not thread-safe: called from the ingest thread only.
+  void Rejected(const model::Event& event, const model::Outcome& outcome);
+
+ private:
+  int per_second_;
+  model::IngestCounters& counters_;
+  std::chrono::steady_clock::time_point window_start_{};
+  int logged_in_window_ = 0;
+  std::uint64_t suppressed_in_window_ = 0;
+};
+
+}  // namespace pipelined::ingest

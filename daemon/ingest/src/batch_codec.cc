@@ -1,0 +1,75 @@
+#include "pipelined/ingest/batch_codec.h"
+
+namespace pipelined::ingest {
+
+model::Event FromProto(const v1::Event& event) {
+  model::Event out;
+  out.event_id = event.event_id();
+  out.source = event.source();
+  out.sequence = event.sequence();
+  out.project_code = event.project_code();
+  if (event.has_occurred_at()) out.occurred_at_unix = event.occurred_at().seconds();
+  if (event.has_reported_at()) out.reported_at_unix = event.reported_at().seconds();
+  switch (event.payload_case()) {
+    case v1::Event::kConstructionStarted:
+      out.payload = model::ConstructionStarted{};
+      break;
+    case v1::Event::kProductionLineLaunched:
+      out.payload = model::ProductionLineLaunched{event.production_line_launched().line_id()};
+      break;
+    case v1::Event::kInvestmentRecorded:
+      out.payload = model::InvestmentRecorded{event.investment_recorded().amount_fen(),
+                                              event.investment_recorded().period()};
+      break;
+    case v1::Event::kProjectCompleted:
+      out.payload = model::ProjectCompleted{};
+      break;
+    case v1::Event::PAYLOAD_NOT_SET:
+      // A payload field this build does not know arrives as an unknown field;
+      // tell that apart from a publisher that set nothing.
+      if (event.GetReflection()->GetUnknownFields(event).empty()) {
+        out.payload = model::MissingPayload{};
+      } else {
+        out.payload = model::UnknownPayload{};
+      }
+      break;
+  }
+  return out;
+}
+
+DecodedBatch DecodeBatch(const void* data, size_t size) {
+  DecodedBatch decoded;
+  v1::EventBatch batch;
+  if (size > static_cast<size_t>(INT32_MAX) || !batch.ParseFromArray(data, static_cast<int>(size))) {
+    decoded.error = "the message (" + std::to_string(size) +
+                    " bytes) is not a serialized pipelined.v1.EventBatch: send one EventBatch per message frame";
+    return decoded;
+  }
+  decoded.ok = true;
+  decoded.batch_id = batch.batch_id();
+  decoded.events.reserve(batch.events_size());
+  for (const v1::Event& event : batch.events()) decoded.events.push_back(FromProto(event));
+  return decoded;
+}
+
+v1::EventResult ToProto(const std::string& event_id, const model::Outcome& outcome) {
+  v1::EventResult result;
+  result.set_event_id(event_id);
+  switch (outcome.status) {
+    case model::EventStatus::kAccepted: result.set_status(v1::ACCEPTED); break;
+    case model::EventStatus::kDuplicate: result.set_status(v1::DUPLICATE); break;
+    case model::EventStatus::kRejected: result.set_status(v1::REJECTED); break;
+  }
+  result.set_reason(outcome.reason);
+  result.set_message(outcome.message);
+  return result;
+}
+
+v1::BatchReply MalformedReply(const std::string& error) {
+  v1::BatchReply reply;
+  reply.mutable_error()->set_reason(kMalformedBatch);
+  reply.mutable_error()->set_message(error);
+  return reply;
+}
+
+}  // namespace pipelined::ingest

@@ -1,0 +1,72 @@
+// The monitored programme as planned: groups (areas, clusters, districts) and
+// projects with their targets. Built by the config loader, immutable after.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "pipelined/model/calendar.h"
+#include "pipelined/model/money.h"
+
+namespace pipelined::model {
+
+// The kinds of group a project belongs to; "plan" is the whole programme.
+enum class GroupType { kArea, kCluster, kDistrict, kPlan };
+const char* GroupTypeName(GroupType type);
+
+struct Group {
+  std::string code;
+  std::string name;
+  std::string level;  // clusters only: trillion, hundred_billion, emerging
+};
+
+struct ProductionLinePlan {
+  std::string id;
+  YearMonth launch;
+};
+
+struct ProjectPlan {
+  std::string code;
+  std::string name;
+  std::string area;
+  std::string cluster;  // empty when the project belongs to no cluster
+  std::string district;
+  Fen investment_total_fen = 0;
+  std::map<int, Fen> investment_by_year_fen;  // calendar year -> planned fen
+  YearMonth construction_start;
+  std::vector<ProductionLinePlan> production_lines;
+  YearMonth completion;
+  bool illustrative = false;  // some values generated or assumed, not published
+
+  Fen PlannedForYear(int year) const;
+  bool HasLine(const std::string& line_id) const;
+};
+
+struct Plan {
+  std::string code;
+  std::string name;
+  YearMonth period_start;
+  YearMonth period_end;
+  std::optional<int> declared_projects;
+  std::optional<Fen> declared_investment_fen;
+
+  std::vector<Group> areas;
+  std::vector<Group> clusters;
+  std::vector<Group> districts;
+  std::vector<ProjectPlan> projects;
+
+  // REQUIRES: Index() was called after the last change to projects.
+  const ProjectPlan* FindProject(const std::string& code) const;
+  void Index();
+
+  // Planned investment of all projects in the plan period's years.
+  Fen PlannedInvestmentInPeriod() const;
+
+ private:
+  std::unordered_map<std::string, size_t> project_index_;
+};
+
+}  // namespace pipelined::model

@@ -1,0 +1,143 @@
+#include "pipelined/model/validation.h"
+
+#include <type_traits>
+
+namespace pipelined::model {
+namespace {
+
+Rejection Reject(const char* reason, std::string message) { return {reason, std::move(message)}; }
+
+std::string LineList(const ProjectPlan& project) {
+  if (project.production_lines.empty()) return "the plan lists no production lines for it";
+  std::string list = "planned lines:";
+  for (const auto& line : project.production_lines) list += " " + line.id;
+  return list;
+}
+
+}  // namespace
+
+const char* PayloadTypeName(const Payload& payload) {
+  return std::visit(
+      [](const auto& p) -> const char* {
+        using T = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, ConstructionStarted>) return "construction_started";
+        if constexpr (std::is_same_v<T, ProductionLineLaunched>) return "production_line_launched";
+        if constexpr (std::is_same_v<T, InvestmentRecorded>) return "investment_recorded";
+        if constexpr (std::is_same_v<T, ProjectCompleted>) return "project_completed";
+        if constexpr (std::is_same_v<T, MissingPayload>) return "missing";
+        return "unknown";
+      },
+      payload);
+}
+
+const std::vector<std::string>& AllRejectionReasons() {
+  static const std::vector<std::string> kAll = {
+      reason::kEmptyEventId,     reason::kEventIdTooLong,       reason::kEmptySource,
+      reason::kSourceTooLong,    reason::kEmptyProjectCode,     reason::kUnknownProject,
+      reason::kMissingPayload,   reason::kUnknownPayloadType,   reason::kMissingOccurredAt,
+      reason::kOccurredBeforePlan, reason::kOccurredInFuture,   reason::kNegativeAmount,
+      reason::kAmountTooLarge,   reason::kInvalidPeriod,        reason::kPeriodAfterOccurrence,
+      reason::kEmptyLineId,      reason::kUnknownLine,
+  };
+  return kAll;
+}
+
+EventValidator::EventValidator(const Plan& plan, EventLimits limits) : plan_(plan), limits_(limits) {}
+
+std::optional<Rejection> EventValidator::Check(const Event& event, std::int64_t now_unix_seconds) const {
+  if (event.event_id.empty()) {
+    return Reject(reason::kEmptyEventId, "event_id is empty: give every event a unique id");
+  }
+  if (event.event_id.size() > limits_.max_event_id_bytes) {
+    return Reject(reason::kEventIdTooLong, "event_id has " + std::to_string(event.event_id.size()) +
+                                               " bytes; at most " +
+                                               std::to_string(limits_.max_event_id_bytes) + " are allowed");
+  }
+  if (event.source.empty()) {
+    return Reject(reason::kEmptySource, "source is empty: set it to the publisher's name");
+  }
+  if (event.source.size() > limits_.max_source_bytes) {
+    return Reject(reason::kSourceTooLong, "source has " + std::to_string(event.source.size()) +
+                                              " bytes; at most " +
+                                              std::to_string(limits_.max_source_bytes) + " are allowed");
+  }
+  if (event.project_code.empty()) {
+    return Reject(reason::kEmptyProjectCode, "project_code is empty: set it to a project code of the plan");
+  }
+  const ProjectPlan* project = event.project_code.size() <= limits_.max_project_code_bytes
+                                   ? plan_.FindProject(event.project_code)
+                                   : nullptr;
+  if (project == nullptr) {
+    std::string shown = event.project_code.substr(0, limits_.max_project_code_bytes);
+    return Reject(reason::kUnknownProject,
+                  "project_code \"" + shown + "\" is not in plan " + plan_.code + ": check the code");
+  }
+  if (std::holds_alternative<MissingPayload>(event.payload)) {
+    return Reject(reason::kMissingPayload, "the event carries no payload: set exactly one event type");
+  }
+  if (std::holds_alternative<UnknownPayload>(event.payload)) {
+    return Reject(reason::kUnknownPayloadType,
+                  "the payload type is unknown to this daemon: upgrade the daemon or send a supported type");
+  }
+  if (!event.occurred_at_unix) {
+    return Reject(reason::kMissingOccurredAt, "occurred_at is missing: set when the milestone happened");
+  }
+  const Date occurred_on = Date::FromUnixSecondsShanghai(*event.occurred_at_unix);
+  const Date plan_start{plan_.period_start.year, plan_.period_start.month, 1};
+  if (occurred_on < plan_start) {
+    return Reject(reason::kOccurredBeforePlan, "occurred_at " + occurred_on.ToString() +
+                                                   " is before the plan period, which starts " +
+                                                   plan_start.ToString());
+  }
+  if (*event.occurred_at_unix > now_unix_seconds + limits_.future_tolerance_seconds) {
+    return Reject(reason::kOccurredInFuture,
+                  "occurred_at " + occurred_on.ToString() + " is after the daemon's current date " +
+                      Date::FromUnixSecondsShanghai(now_unix_seconds).ToString() +
+                      " (Asia/Shanghai): check the date and the publisher's clock");
+  }
+  return CheckPayload(event, *project, occurred_on);
+}
+
+std::optional<Rejection> EventValidator::CheckPayload(const Event& event, const ProjectPlan& project,
+                                                      const Date& occurred_on) const {
+  if (const auto* line = std::get_if<ProductionLineLaunched>(&event.payload)) {
+    if (line->line_id.empty()) {
+      return Reject(reason::kEmptyLineId, "line_id is empty: name the launched line (" + LineList(project) + ")");
+    }
+    if (line->line_id.size() > limits_.max_line_id_bytes || !project.HasLine(line->line_id)) {
+      return Reject(reason::kUnknownLine, "line_id \"" + line->line_id.substr(0, limits_.max_line_id_bytes) +
+                                              "\" is not planned for project " + project.code + "; " +
+                                              LineList(project));
+    }
+  }
+  if (const auto* investment = std::get_if<InvestmentRecorded>(&event.payload)) {
+    if (investment->amount_fen < 0) {
+      return Reject(reason::kNegativeAmount, "amount_fen is " + std::to_string(investment->amount_fen) +
+                                                 ": completed investment cannot be negative");
+    }
+    if (investment->amount_fen > limits_.max_amount_fen) {
+      return Reject(reason::kAmountTooLarge,
+                    "amount_fen " + std::to_string(investment->amount_fen) + " (" +
+                        FormatYuan(investment->amount_fen) + " yuan) exceeds the limit of " +
+                        FormatYuan(limits_.max_amount_fen) + " yuan per report: amounts are in fen");
+    }
+    auto period = YearMonth::Parse(investment->period);
+    if (!period) {
+      return Reject(reason::kInvalidPeriod,
+                    "period \"" + investment->period.substr(0, 16) + "\" is not a month in the form YYYY-MM");
+    }
+    if (*period > occurred_on.Month()) {
+      return Reject(reason::kPeriodAfterOccurrence, "period " + period->ToString() +
+                                                        " is later than occurred_at " + occurred_on.ToString() +
+                                                        ": a month can only be reported once it has begun");
+    }
+    if (*period < plan_.period_start) {
+      return Reject(reason::kOccurredBeforePlan, "period " + period->ToString() +
+                                                     " is before the plan period, which starts " +
+                                                     plan_.period_start.ToString());
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace pipelined::model

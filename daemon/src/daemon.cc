@@ -1,0 +1,85 @@
+#include "daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "pipelined/config/settings.h"
+#include "version.h"
+
+namespace pipelined::daemon {
+namespace {
+
+std::unique_ptr<model::Clock> MakeClock(const config::Settings& settings) {
+  if (settings.clock_start.empty()) return std::make_unique<model::SystemClock>();
+  return std::make_unique<model::VirtualClock>(*config::ParseClockStart(settings.clock_start), settings.clock_rate);
+}
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string CivetListenAddress(const std::string& listen_address) {
+  if (!listen_address.empty() && listen_address[0] == ':') return "0.0.0.0" + listen_address;
+  return listen_address;
+}
+
+Daemon::Daemon(const config::Settings& settings, model::Plan plan)
+    : settings_(settings), clock_(MakeClock(settings)) {
+  const model::Date today = model::Date::FromUnixSecondsShanghai(clock_->NowUnixSeconds());
+  if (clock_->IsVirtual()) {
+    spdlog::info("running on a VIRTUAL clock starting at {} (Asia/Shanghai), rate {}: figures for the current "
+                 "year and date checks use this clock, not the system date",
+                 settings.clock_start, settings.clock_rate);
+  }
+  if (today.Month() > plan.period_end || today.Month() < plan.period_start) {
+    spdlog::warn("today ({}) is outside the plan period {} to {}: current-year figures will be empty; set "
+                 "--clock.start to evaluate inside the period, or load a current plan",
+                 today.ToString(), plan.period_start.ToString(), plan.period_end.ToString());
+  }
+  spdlog::info("plan {} ({}): {} projects, {} areas, {} clusters, {} districts", plan.code, plan.name,
+               plan.projects.size(), plan.areas.size(), plan.clusters.size(), plan.districts.size());
+  programme_ = std::make_unique<model::Programme>(std::move(plan), *clock_);
+}
+
+Daemon::~Daemon() { Stop(); }
+
+void Daemon::Start() {
+  ingest::IngestOptions options;
+  options.endpoint = settings_.ingest_endpoint;
+  ingest_ = std::make_unique<ingest::IngestServer>(context_, options, *programme_, ingest_counters_);
+  std::string bound;
+  try {
+    bound = ingest_->Bind();
+  } catch (const zmq::error_t& e) {
+    throw std::runtime_error("cannot bind ingest endpoint " + settings_.ingest_endpoint + ": " + e.what());
+  }
+
+  programme_collector_ = std::make_shared<exporters::ProgrammeCollector>(*programme_);
+  daemon_collector_ = std::make_shared<exporters::DaemonCollector>(
+      exporters::BuildInfo{kVersion, kRevision}, programme_->plan(), *clock_, ingest_counters_, NowSeconds());
+  try {
+    exposer_ = std::make_unique<prometheus::Exposer>(CivetListenAddress(settings_.web_listen_address), 2);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot listen on web address " + settings_.web_listen_address + ": " + e.what());
+  }
+  exposer_->RegisterCollectable(programme_collector_);
+  exposer_->RegisterCollectable(daemon_collector_);
+
+  ingest_thread_ = std::thread([this] { ingest_->Run(); });
+  spdlog::info("pipelined {} ({}) ready: ingest on {}, metrics on http://{}/metrics", kVersion, kRevision, bound,
+               CivetListenAddress(settings_.web_listen_address));
+}
+
+void Daemon::Stop() {
+  if (ingest_) ingest_->Stop();
+  if (ingest_thread_.joinable()) ingest_thread_.join();
+  exposer_.reset();
+  ingest_.reset();  // closes the socket before the context goes
+  context_.close();
+}
+
+}  // namespace pipelined::daemon

@@ -1,0 +1,74 @@
+#include "flags.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace pipelined::daemon {
+
+bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
+  config::Settings& s = out->settings;
+  CLI::App app{
+      "pipelined: monitors a programme of major projects against its plan.\n"
+      "Receives milestone events from publishers over ZeroMQ (protobuf), keeps per-project and per-group\n"
+      "figures, and serves them as Prometheus metrics. Docs: docs/configuration.md.",
+      "pipelined"};
+  app.get_formatter()->column_width(38);
+  app.add_option("--config.file", out->config_file,
+                 "YAML settings file; flags given on the command line override its values");
+  auto* plan = app.add_option("--plan.file", s.plan_file,
+                              "YAML plan file (default: the embedded Ningbo 14th Five-Year plan)");
+  auto* ingest = app.add_option("--ingest.endpoint", s.ingest_endpoint,
+                                "ZeroMQ endpoint the ROUTER socket binds for publishers")
+                     ->capture_default_str();
+  auto* web = app.add_option("--web.listen-address", s.web_listen_address,
+                             "Address for /metrics, [host]:port")
+                  ->capture_default_str();
+  auto* level = app.add_option("--log.level", s.log_level, "Log level: debug, info, warn, error")
+                    ->capture_default_str();
+  auto* format = app.add_option("--log.format", s.log_format, "Log format: text or json")->capture_default_str();
+  auto* clock_start = app.add_option(
+      "--clock.start", s.clock_start,
+      "Run on a virtual clock starting at YYYY-MM-DD[THH:MM:SS] (Asia/Shanghai) instead of the system clock");
+  auto* clock_rate = app.add_option("--clock.rate", s.clock_rate,
+                                    "Virtual clock speed: virtual seconds per real second")
+                         ->capture_default_str();
+  app.add_flag("--check-config", out->check_config, "Load and check the settings and the plan, then exit");
+  app.add_flag("--version", out->show_version, "Print the version and exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    *exit_code = app.exit(e) == 0 ? kExitOk : kExitUsageOrConfigError;
+    return false;
+  }
+
+  if (!out->config_file.empty()) {
+    config::SettingsLoadResult file = config::LoadSettingsFile(out->config_file);
+    if (!file.errors.empty()) {
+      std::cerr << config::JoinErrors(file.errors);
+      *exit_code = kExitUsageOrConfigError;
+      return false;
+    }
+    // Values from the file apply unless the same flag was given.
+    auto merge = [](auto& target, const auto& from_file, const CLI::Option* flag) {
+      if (from_file && flag->count() == 0) target = *from_file;
+    };
+    merge(s.plan_file, file.values.plan_file, plan);
+    merge(s.ingest_endpoint, file.values.ingest_endpoint, ingest);
+    merge(s.web_listen_address, file.values.web_listen_address, web);
+    merge(s.log_level, file.values.log_level, level);
+    merge(s.log_format, file.values.log_format, format);
+    merge(s.clock_start, file.values.clock_start, clock_start);
+    merge(s.clock_rate, file.values.clock_rate, clock_rate);
+  }
+  std::vector<std::string> problems = config::ValidateSettings(s);
+  if (!problems.empty()) {
+    for (const auto& problem : problems) std::cerr << "pipelined: " << problem << "\n";
+    *exit_code = kExitUsageOrConfigError;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace pipelined::daemon

@@ -1,0 +1,11 @@
+// Sets up the daemon's logger: text or JSON lines on stderr.
+#pragma once
+
+#include <string>
+
+namespace pipelined::daemon {
+
+// REQUIRES: `level` and `format` passed config::ValidateSettings().
+void SetUpLogging(const std::string& level, const std::string& format);
+
+}  // namespace pipelined::daemon

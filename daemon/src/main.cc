@@ -1,0 +1,70 @@
+// pipelined: the monitoring daemon. main() only wires: flags, plan, daemon,
+// and waiting for a signal to stop.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "daemon.h"
+#include "flags.h"
+#include "logging.h"
+#include "pipelined/config/plan_loader.h"
+#include "version.h"
+
+int main(int argc, char** argv) {
+  using namespace pipelined;
+  daemon::CommandLine command_line;
+  int exit_code = daemon::kExitOk;
+  if (!daemon::ParseCommandLine(argc, argv, &command_line, &exit_code)) return exit_code;
+  if (command_line.show_version) {
+    std::cout << "pipelined " << daemon::kVersion << " (revision " << daemon::kRevision << ")\n";
+    return daemon::kExitOk;
+  }
+  const config::Settings& settings = command_line.settings;
+  daemon::SetUpLogging(settings.log_level, settings.log_format);
+
+  config::PlanLoadResult loaded =
+      settings.plan_file.empty() ? config::LoadEmbeddedPlan() : config::LoadPlanFile(settings.plan_file);
+  if (!loaded.plan) {
+    std::cerr << config::JoinErrors(loaded.errors);
+    spdlog::error("the plan {} has {} error(s); not starting",
+                  settings.plan_file.empty() ? config::kEmbeddedPlanName : settings.plan_file, loaded.errors.size());
+    return daemon::kExitUsageOrConfigError;
+  }
+  if (command_line.check_config) {
+    std::cout << "config OK: plan " << loaded.plan->code << " with " << loaded.plan->projects.size()
+              << " projects\n";
+    return daemon::kExitOk;
+  }
+
+  // Block the stop signals in every thread (the ones started below inherit
+  // the mask) and take them synchronously here.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  try {
+    daemon::Daemon pipelined_daemon(settings, std::move(*loaded.plan));
+    pipelined_daemon.Start();
+    for (;;) {
+      int signal_number = 0;
+      sigwait(&signals, &signal_number);
+      if (signal_number == SIGHUP) {
+        spdlog::warn("SIGHUP received: this version does not reload its configuration; restart to apply changes");
+        continue;
+      }
+      spdlog::info("{} received, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+      break;
+    }
+    pipelined_daemon.Stop();
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return daemon::kExitRuntimeError;
+  }
+  spdlog::info("stopped");
+  return daemon::kExitOk;
+}

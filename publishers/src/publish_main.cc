@@ -1,0 +1,154 @@
+// pipelined-publish: send one milestone event to a pipelined daemon and print
+// its answer. Exit codes: 0 accepted, 1 rejected, 2 usage error,
+// 3 duplicate, 4 no reply.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "pipelined/model/calendar.h"
+#include "pipelined/model/money.h"
+#include "pipelined/publisher/event_builder.h"
+#include "pipelined/publisher/publisher.h"
+
+namespace {
+
+constexpr int kExitAccepted = 0;
+constexpr int kExitRejected = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitDuplicate = 3;
+constexpr int kExitNoReply = 4;
+
+using namespace pipelined;
+
+struct Flags {
+  std::string endpoint = "tcp://127.0.0.1:7010";
+  std::string source = "pipelined-publish";
+  std::string project;
+  std::string date;
+  std::string line;
+  std::string amount_yuan;
+  std::string period;
+  std::string event_id;
+  std::uint64_t sequence = 0;
+  double timeout_seconds = 5;
+};
+
+void AddCommonFlags(CLI::App* command, Flags& flags) {
+  command->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
+  command->add_option("--source", flags.source, "Publisher name sent as the event's source")->capture_default_str();
+  command->add_option("--project", flags.project, "Project code from the plan")->required();
+  command->add_option("--date", flags.date, "Date the milestone happened, YYYY-MM-DD (Asia/Shanghai; default today)");
+  command->add_option("--event-id", flags.event_id, "Idempotency key (default: derived from source and time)");
+  command->add_option("--sequence", flags.sequence, "Per-source sequence number (default: Unix time in microseconds)");
+  command->add_option("--timeout", flags.timeout_seconds, "Seconds to wait for the reply")->capture_default_str();
+}
+
+const char* StatusName(v1::EventStatus status) {
+  switch (status) {
+    case v1::ACCEPTED: return "accepted";
+    case v1::DUPLICATE: return "duplicate";
+    case v1::REJECTED: return "rejected";
+    default: return "unknown";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pipelined-publish: send one milestone event to a pipelined daemon and print its answer.\n"
+               "Exit status: 0 accepted, 1 rejected, 2 usage error, 3 duplicate, 4 no reply.",
+               "pipelined-publish"};
+  app.require_subcommand(1);
+  Flags flags;
+  auto* started = app.add_subcommand("construction-started", "Construction of a project started");
+  auto* launched = app.add_subcommand("line-launched", "A planned production line went into operation");
+  auto* investment = app.add_subcommand("investment", "Completed investment for a reporting month");
+  auto* completed = app.add_subcommand("completed", "A project was completed");
+  for (auto* command : {started, launched, investment, completed}) AddCommonFlags(command, flags);
+  launched->add_option("--line", flags.line, "Line id as planned (e.g. line-1)")->required();
+  investment->add_option("--amount-yuan", flags.amount_yuan, "Completed investment in yuan, e.g. 1250000.50")
+      ->required();
+  investment->add_option("--period", flags.period, "Reporting month YYYY-MM (default: the month of --date)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
+
+  publisher::EventHeader header;
+  header.source = flags.source;
+  header.project_code = flags.project;
+  header.sequence = flags.sequence != 0 ? flags.sequence : publisher::UnixNowMicros();
+  header.event_id = !flags.event_id.empty() ? flags.event_id
+                                            : flags.source + "-" + std::to_string(publisher::UnixNowMicros());
+  if (flags.date.empty()) {
+    header.occurred_on = model::Date::FromUnixSecondsShanghai(publisher::UnixNowSeconds());
+  } else if (auto date = model::Date::Parse(flags.date)) {
+    header.occurred_on = *date;
+  } else {
+    std::cerr << "--date " << flags.date << " is not a date YYYY-MM-DD\n";
+    return kExitUsage;
+  }
+
+  v1::EventBatch batch;
+  if (*started) {
+    *batch.add_events() = publisher::ConstructionStartedEvent(header);
+  } else if (*launched) {
+    *batch.add_events() = publisher::LineLaunchedEvent(header, flags.line);
+  } else if (*investment) {
+    // Passed through unchecked on purpose: the daemon is the judge of what
+    // is acceptable, and its answer (e.g. negative_amount) is what we print.
+    auto fen = model::ParseYuan(flags.amount_yuan);
+    if (!fen) {
+      std::cerr << "--amount-yuan " << flags.amount_yuan << " is not an amount in yuan (at most two decimals)\n";
+      return kExitUsage;
+    }
+    model::YearMonth period = header.occurred_on.Month();
+    if (!flags.period.empty()) {
+      auto parsed = model::YearMonth::Parse(flags.period);
+      if (!parsed) {
+        std::cerr << "--period " << flags.period << " is not a month YYYY-MM\n";
+        return kExitUsage;
+      }
+      period = *parsed;
+    }
+    *batch.add_events() = publisher::InvestmentEvent(header, *fen, period);
+  } else {
+    *batch.add_events() = publisher::CompletedEvent(header);
+  }
+
+  publisher::PublisherOptions options;
+  options.endpoint = flags.endpoint;
+  options.reply_timeout = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
+  std::string error;
+  std::optional<v1::BatchReply> reply;
+  try {
+    publisher::Publisher publisher(options);
+    reply = publisher.Publish(batch, &error);
+  } catch (const std::exception& e) {
+    std::cerr << "cannot publish to " << flags.endpoint << ": " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (!reply) {
+    std::cerr << error << "\n";
+    return kExitNoReply;
+  }
+  if (reply->has_error()) {
+    std::cerr << "batch rejected: " << reply->error().reason() << ": " << reply->error().message() << "\n";
+    return kExitRejected;
+  }
+  if (reply->results_size() != 1) {
+    std::cerr << "unexpected reply with " << reply->results_size() << " results\n";
+    return kExitNoReply;
+  }
+  const v1::EventResult& result = reply->results(0);
+  std::cout << StatusName(result.status()) << " " << result.event_id();
+  if (!result.reason().empty()) std::cout << " reason=" << result.reason();
+  if (!result.message().empty()) std::cout << ": " << result.message();
+  std::cout << "\n";
+  switch (result.status()) {
+    case v1::ACCEPTED: return kExitAccepted;
+    case v1::DUPLICATE: return kExitDuplicate;
+    default: return kExitRejected;
+  }
+}

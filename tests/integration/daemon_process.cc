@@ -1,0 +1,156 @@
+#include "daemon_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "metrics_scrape.h"
+
+namespace pipelined::testing {
+namespace {
+
+std::vector<char*> Argv(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
+// Waits for `pid` up to `timeout`; returns the raw status or nullopt.
+std::optional<int> WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) return status;
+    if (done < 0 || std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+
+std::string TempPath(const std::string& stem) {
+  std::string pattern = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + std::string("/") + stem + "XXXXXX";
+  int fd = mkstemp(pattern.data());
+  if (fd >= 0) close(fd);
+  return pattern;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+ProcessResult RunProcess(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  ProcessResult result;
+  const std::string output_path = TempPath("pipelined-run-");
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(output_path.c_str(), O_WRONLY | O_TRUNC);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    auto argv = Argv(args);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::optional<int> status = WaitFor(pid, timeout);
+  if (!status) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    ADD_FAILURE() << args[0] << " did not finish within " << timeout.count() << " s";
+  } else {
+    result.exit_code = ExitCode(*status);
+  }
+  result.output = ReadFile(output_path);
+  unlink(output_path.c_str());
+  return result;
+}
+
+DaemonProcess::DaemonProcess(std::vector<std::string> extra_args) {
+  ingest_port_ = FreePort();
+  web_port_ = FreePort();
+  log_path_ = TempPath("pipelined-daemon-");
+  std::vector<std::string> args = {PIPELINED_BINARY, "--ingest.endpoint=" + IngestEndpoint(),
+                                   "--web.listen-address=127.0.0.1:" + std::to_string(web_port_)};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = open(log_path_.c_str(), O_WRONLY | O_TRUNC);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    auto argv = Argv(args);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  // Sanitizer builds start slowly; allow generous time.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline && Running()) {
+    if (HttpGet(web_port_, "/metrics")) {
+      started_ = true;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "pipelined did not start; its log:\n" << Log();
+}
+
+bool DaemonProcess::Running() const {
+  if (pid_ <= 0 || exit_status_) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    exit_status_ = status;
+    return false;
+  }
+  return true;
+}
+
+std::string DaemonProcess::Log() const { return ReadFile(log_path_); }
+
+int DaemonProcess::Stop(int signal_number) {
+  if (pid_ <= 0) return -1;
+  if (!Running()) {
+    pid_ = -1;
+    return ExitCode(*exit_status_);
+  }
+  kill(pid_, signal_number);
+  std::optional<int> status = WaitFor(pid_, std::chrono::seconds(20));
+  if (!status) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  pid_ = -1;
+  return status ? ExitCode(*status) : -1;
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) Stop(SIGTERM);
+  unlink(log_path_.c_str());
+}
+
+}  // namespace pipelined::testing

@@ -1,0 +1,53 @@
+// Test harness: runs the real pipelined binary (and the CLIs) as child
+// processes on free loopback ports.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipelined::testing {
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+
+struct ProcessResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string output;  // stdout and stderr together
+};
+
+// Runs a program to completion and captures its output.
+ProcessResult RunProcess(const std::vector<std::string>& argv, std::chrono::seconds timeout = std::chrono::seconds(60));
+
+class DaemonProcess {
+ public:
+  // Starts pipelined with `extra_args` on free ports and waits until it
+  // serves /metrics. Fails the test (ADD_FAILURE) if it does not start.
+  explicit DaemonProcess(std::vector<std::string> extra_args);
+  ~DaemonProcess();
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  bool Started() const { return started_; }
+  bool Running() const;
+  std::string IngestEndpoint() const { return "tcp://127.0.0.1:" + std::to_string(ingest_port_); }
+  int WebPort() const { return web_port_; }
+  std::string Log() const;  // what the daemon wrote to stderr so far
+
+  // Sends `signal` and waits for the exit; returns the exit code (-1 if it
+  // died by a signal or did not exit within the timeout).
+  int Stop(int signal_number);
+
+ private:
+  pid_t pid_ = -1;
+  mutable std::optional<int> exit_status_;  // set once the child was reaped
+  int ingest_port_ = 0;
+  int web_port_ = 0;
+  std::string log_path_;
+  bool started_ = false;
+};
+
+}  // namespace pipelined::testing

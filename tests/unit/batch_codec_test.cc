@@ -1,0 +1,83 @@
+#include "pipelined/ingest/batch_codec.h"
+
+#include <gtest/gtest.h>
+
+namespace pipelined::ingest {
+namespace {
+
+TEST(BatchCodecTest, DecodesEveryPayloadType) {
+  v1::EventBatch batch;
+  batch.set_batch_id("b-1");
+  auto* started = batch.add_events();
+  started->set_event_id("e1");
+  started->set_source("s");
+  started->set_sequence(7);
+  started->set_project_code("P-1");
+  started->mutable_occurred_at()->set_seconds(1700000000);
+  started->mutable_construction_started();
+  auto* line = batch.add_events();
+  line->mutable_production_line_launched()->set_line_id("L1");
+  auto* investment = batch.add_events();
+  investment->mutable_investment_recorded()->set_amount_fen(12345);
+  investment->mutable_investment_recorded()->set_period("2024-05");
+  batch.add_events()->mutable_project_completed();
+  batch.add_events();  // no payload
+
+  const std::string bytes = batch.SerializeAsString();
+  DecodedBatch decoded = DecodeBatch(bytes.data(), bytes.size());
+  ASSERT_TRUE(decoded.ok);
+  EXPECT_EQ(decoded.batch_id, "b-1");
+  ASSERT_EQ(decoded.events.size(), 5u);
+  EXPECT_EQ(decoded.events[0].event_id, "e1");
+  EXPECT_EQ(decoded.events[0].sequence, 7u);
+  EXPECT_EQ(decoded.events[0].occurred_at_unix, 1700000000);
+  EXPECT_FALSE(decoded.events[0].reported_at_unix);
+  EXPECT_TRUE(std::holds_alternative<model::ConstructionStarted>(decoded.events[0].payload));
+  EXPECT_EQ(std::get<model::ProductionLineLaunched>(decoded.events[1].payload).line_id, "L1");
+  EXPECT_EQ(std::get<model::InvestmentRecorded>(decoded.events[2].payload).amount_fen, 12345);
+  EXPECT_TRUE(std::holds_alternative<model::ProjectCompleted>(decoded.events[3].payload));
+  EXPECT_TRUE(std::holds_alternative<model::MissingPayload>(decoded.events[4].payload));
+  EXPECT_FALSE(decoded.events[4].occurred_at_unix);
+}
+
+TEST(BatchCodecTest, PayloadFromANewerPublisherIsUnknownNotMissing) {
+  v1::Event event;
+  event.set_event_id("e");
+  // Field 99 as a length-delimited message: what a future oneof member looks like.
+  event.GetReflection()->MutableUnknownFields(&event)->AddLengthDelimited(99, "");
+  v1::EventBatch batch;
+  *batch.add_events() = event;
+  const std::string bytes = batch.SerializeAsString();
+  DecodedBatch decoded = DecodeBatch(bytes.data(), bytes.size());
+  ASSERT_TRUE(decoded.ok);
+  EXPECT_TRUE(std::holds_alternative<model::UnknownPayload>(decoded.events[0].payload));
+}
+
+TEST(BatchCodecTest, GarbageIsMalformedNotACrash) {
+  const std::string garbage = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff";
+  DecodedBatch decoded = DecodeBatch(garbage.data(), garbage.size());
+  EXPECT_FALSE(decoded.ok);
+  EXPECT_NE(decoded.error.find("not a serialized pipelined.v1.EventBatch"), std::string::npos);
+  v1::BatchReply reply = MalformedReply(decoded.error);
+  EXPECT_EQ(reply.error().reason(), "malformed_batch");
+  EXPECT_EQ(reply.results_size(), 0);
+}
+
+TEST(BatchCodecTest, EmptyMessageIsAnEmptyBatch) {
+  DecodedBatch decoded = DecodeBatch("", 0);
+  EXPECT_TRUE(decoded.ok);
+  EXPECT_TRUE(decoded.events.empty());
+}
+
+TEST(BatchCodecTest, OutcomesMapToWireStatuses) {
+  EXPECT_EQ(ToProto("a", {model::EventStatus::kAccepted, "", ""}).status(), v1::ACCEPTED);
+  EXPECT_EQ(ToProto("a", {model::EventStatus::kDuplicate, "", ""}).status(), v1::DUPLICATE);
+  v1::EventResult rejected = ToProto("a", {model::EventStatus::kRejected, "unknown_project", "msg"});
+  EXPECT_EQ(rejected.status(), v1::REJECTED);
+  EXPECT_EQ(rejected.reason(), "unknown_project");
+  EXPECT_EQ(rejected.message(), "msg");
+  EXPECT_EQ(rejected.event_id(), "a");
+}
+
+}  // namespace
+}  // namespace pipelined::ingest
