@@ -26,8 +26,11 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
   if (const YAML::Node plan = root["plan"]; reader.CheckMapping(plan, "plan", {"file"}, {})) {
     if (plan["file"]) v.plan_file = reader.String(plan["file"], "plan.file");
   }
-  if (const YAML::Node ingest = root["ingest"]; reader.CheckMapping(ingest, "ingest", {"endpoint"}, {})) {
+  if (const YAML::Node ingest = root["ingest"]; reader.CheckMapping(ingest, "ingest", {"endpoint", "max_message_bytes"}, {})) {
     if (ingest["endpoint"]) v.ingest_endpoint = reader.String(ingest["endpoint"], "ingest.endpoint");
+    if (ingest["max_message_bytes"]) {
+      v.ingest_max_message_bytes = reader.Integer(ingest["max_message_bytes"], "ingest.max_message_bytes");
+    }
   }
   if (const YAML::Node web = root["web"]; reader.CheckMapping(web, "web", {"listen_address"}, {})) {
     if (web["listen_address"]) v.web_listen_address = reader.String(web["listen_address"], "web.listen_address");
@@ -86,6 +89,7 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
   }
   if (!(settings.clock_rate > 0)) problems.push_back("clock rate must be greater than 0");
   if (settings.ingest_endpoint.empty()) problems.push_back("ingest endpoint must not be empty");
+  if (settings.ingest_max_message_bytes < 1024) problems.push_back("ingest max message bytes must be at least 1024");
   if (settings.web_listen_address.empty()) problems.push_back("web listen address must not be empty");
   return problems;
 }

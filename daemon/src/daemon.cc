@@ -50,6 +50,7 @@ Daemon::~Daemon() { Stop(); }
 void Daemon::Start() {
   ingest::IngestOptions options;
   options.endpoint = settings_.ingest_endpoint;
+  options.max_message_bytes = settings_.ingest_max_message_bytes;
   ingest_ = std::make_unique<ingest::IngestServer>(context_, options, *programme_, ingest_counters_);
   std::string bound;
   try {

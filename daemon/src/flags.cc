@@ -21,6 +21,9 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
   auto* ingest = app.add_option("--ingest.endpoint", s.ingest_endpoint,
                                 "ZeroMQ endpoint the ROUTER socket binds for publishers")
                      ->capture_default_str();
+  auto* max_message = app.add_option("--ingest.max-message-bytes", s.ingest_max_message_bytes,
+                                     "Largest message accepted on the ingest socket; larger ones drop the connection")
+                          ->capture_default_str();
   auto* web = app.add_option("--web.listen-address", s.web_listen_address,
                              "Address for /metrics, [host]:port")
                   ->capture_default_str();
@@ -56,6 +59,7 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
     };
     merge(s.plan_file, file.values.plan_file, plan);
     merge(s.ingest_endpoint, file.values.ingest_endpoint, ingest);
+    merge(s.ingest_max_message_bytes, file.values.ingest_max_message_bytes, max_message);
     merge(s.web_listen_address, file.values.web_listen_address, web);
     merge(s.log_level, file.values.log_level, level);
     merge(s.log_format, file.values.log_format, format);

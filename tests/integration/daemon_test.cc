@@ -37,7 +37,7 @@ v1::BatchReply PublishOrFail(const DaemonProcess& daemon, const std::vector<v1::
   for (const auto& event : events) *batch.add_events() = event;
   std::string error;
   auto reply = publisher.Publish(batch, &error);
-  EXPECT_TRUE(reply.has_value()) << error;
+  EXPECT_TRUE(reply.has_value()) << error << "\ndaemon log:\n" << daemon.Log();
   return reply.value_or(v1::BatchReply{});
 }
 
@@ -283,6 +283,23 @@ TEST(DaemonTest, GarbageOnTheIngestSocketLeavesTheDaemonServingWithItsData) {
   EXPECT_EQ(scrape.Value(Series("pipelined_project_investment_completed_yuan", "project=\"T-IND-2\"")), 1244.56);
   // Raw TCP bytes may also parse as ZMTP 1.0 frames and count as malformed messages.
   EXPECT_GE(scrape.Value(Series("pipelined_ingest_messages_total", "result=\"malformed\"")).value_or(0), malformed_replies);
+}
+
+TEST(DaemonTest, OversizedMessageIsDroppedAndTheDaemonGoesOn) {
+  std::vector<std::string> args = TestPlanArgs();
+  args.push_back("--ingest.max-message-bytes=65536");
+  DaemonProcess daemon(args);
+  ASSERT_TRUE(daemon.Started());
+  {
+    publisher::Publisher flooder({daemon.IngestEndpoint(), std::chrono::milliseconds(2000)});
+    flooder.SendRaw(std::string(1 << 20, 'x'));
+    EXPECT_FALSE(flooder.Receive(std::chrono::milliseconds(1000))) << "an oversized message gets no reply";
+  }
+  EXPECT_TRUE(daemon.Running());
+  v1::BatchReply reply = PublishOrFail(
+      daemon, {publisher::InvestmentEvent(Header("small", "T-IND-2", "2024-03-31"), 100, {2024, 3})});
+  ASSERT_EQ(reply.results_size(), 1);
+  EXPECT_EQ(reply.results(0).status(), v1::ACCEPTED);
 }
 
 TEST(DaemonTest, EmbeddedPlanServesAll753Projects) {

@@ -68,7 +68,8 @@ TEST_F(ProgrammeTest, AppliesEachEventTypeToItsProject) {
 TEST_F(ProgrammeTest, CurrentYearFollowsTheClock) {
   programme_.Submit(MakeEvent("i", "P-1", {2024, 1, 31}, InvestmentRecorded{700, "2024-01"}));
   clock_.Set(Date{2025, 1, 1}.StartUnixSecondsShanghai());
-  const ProjectFigures& p1 = Project(programme_.BuildReport(), "P-1");
+  const Report report = programme_.BuildReport();
+  const ProjectFigures& p1 = Project(report, "P-1");
   EXPECT_EQ(p1.investment_completed_year_fen, 0);
   EXPECT_EQ(p1.investment_completed_fen, 700);
 }

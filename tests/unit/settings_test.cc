@@ -13,7 +13,7 @@ using ::testing::HasSubstr;
 TEST(SettingsTest, ReadsEveryKey) {
   SettingsLoadResult result = LoadSettingsFromString(R"(
 plan: {file: /etc/pipelined/plan.yaml}
-ingest: {endpoint: "tcp://127.0.0.1:7010"}
+ingest: {endpoint: "tcp://127.0.0.1:7010", max_message_bytes: 1048576}
 web: {listen_address: ":9999"}
 log: {level: debug, format: json}
 clock: {start: 2025-06-30, rate: 2.5}
@@ -22,6 +22,7 @@ clock: {start: 2025-06-30, rate: 2.5}
   ASSERT_TRUE(result.errors.empty()) << JoinErrors(result.errors);
   EXPECT_EQ(result.values.plan_file, "/etc/pipelined/plan.yaml");
   EXPECT_EQ(result.values.ingest_endpoint, "tcp://127.0.0.1:7010");
+  EXPECT_EQ(result.values.ingest_max_message_bytes, 1048576);
   EXPECT_EQ(result.values.web_listen_address, ":9999");
   EXPECT_EQ(result.values.log_level, "debug");
   EXPECT_EQ(result.values.log_format, "json");
@@ -54,7 +55,8 @@ TEST(SettingsTest, ValidatesValuesSharedByFlagsAndFile) {
   settings.log_format = "xml";
   settings.clock_start = "30/06/2025";
   settings.clock_rate = 0;
-  EXPECT_EQ(ValidateSettings(settings).size(), 4u);
+  settings.ingest_max_message_bytes = 10;
+  EXPECT_EQ(ValidateSettings(settings).size(), 5u);
 }
 
 TEST(SettingsTest, ClockStartIsAShanghaiDateOrDateTime) {

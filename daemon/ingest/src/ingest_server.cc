@@ -17,6 +17,9 @@ IngestServer::IngestServer(zmq::context_t& context, IngestOptions options, model
   socket_.set(zmq::sockopt::linger, 0);
   // Report (and count) replies to vanished peers instead of dropping silently.
   socket_.set(zmq::sockopt::router_mandatory, 1);
+  // Without a bound, a peer's frame header alone can make libzmq allocate
+  // any size it claims.
+  socket_.set(zmq::sockopt::maxmsgsize, options_.max_message_bytes);
 }
 
 std::string IngestServer::Bind() {
@@ -57,7 +60,7 @@ void IngestServer::HandleMessage(std::vector<zmq::message_t>& frames) {
   DecodedBatch batch = DecodeBatch(payload.data(), payload.size());
   if (!batch.ok) {
     counters_.messages_malformed.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("malformed message on the ingest socket: {}", batch.error);
+    rejection_log_.Malformed(batch.error);
     reply = MalformedReply(batch.error);
   } else {
     counters_.batches_decoded.fetch_add(1, std::memory_order_relaxed);

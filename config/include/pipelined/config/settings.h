@@ -2,6 +2,7 @@
 // come from defaults, then an optional YAML file, then command-line flags.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ namespace pipelined::config {
 struct Settings {
   std::string plan_file;  // empty: the embedded default plan
   std::string ingest_endpoint = "tcp://0.0.0.0:7010";
+  std::int64_t ingest_max_message_bytes = 16 << 20;
   std::string web_listen_address = ":9810";
   std::string log_level = "info";
   std::string log_format = "text";
@@ -26,6 +28,7 @@ struct Settings {
 struct SettingsFile {
   std::optional<std::string> plan_file;
   std::optional<std::string> ingest_endpoint;
+  std::optional<std::int64_t> ingest_max_message_bytes;
   std::optional<std::string> web_listen_address;
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;

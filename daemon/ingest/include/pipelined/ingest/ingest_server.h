@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 
 #include <zmq.hpp>
@@ -19,6 +20,9 @@ namespace pipelined::ingest {
 struct IngestOptions {
   std::string endpoint = "tcp://0.0.0.0:7010";
   int rejection_logs_per_second = 10;
+  // Larger messages make libzmq drop the connection (the publisher sees no
+  // reply and reconnects by itself).
+  std::int64_t max_message_bytes = 16 << 20;
 };
 
 class IngestServer {

@@ -1,6 +1,6 @@
-// Logs rejected events, but at most `per_second` lines a second, so that a
-// misbehaving publisher cannot flood the log; the rest are counted and
-// summarised once the window ends.
+// Logs rejected events and malformed messages, but at most `per_second`
+// lines a second, so that a misbehaving publisher cannot flood the log; the
+// rest are counted and summarised once the window ends.
 #pragma once
 
 #include <chrono>
@@ -19,8 +19,12 @@ class RejectionLog {
 
   // Not thread-safe: called from the ingest thread only.
   void Rejected(const model::Event& event, const model::Outcome& outcome);
+  void Malformed(const std::string& error);
 
  private:
+  // True when one more line fits in the current one-second window.
+  bool Allow();
+
   int per_second_;
   model::IngestCounters& counters_;
   std::chrono::steady_clock::time_point window_start_{};

@@ -1,0 +1,91 @@
+// The durable log of accepted events: one SQLite database in WAL mode under
+// the storage directory. Layout and guarantees: docs/durability.md.
+//
+// The store does not interpret events: it keeps each one's wire bytes with
+// the few fields it indexes (id, target id) and a checksum that replay
+// verifies, so that damage is reported instead of served as wrong totals.
+//
+// Thread-safety: not safe for concurrent use; the ingest thread owns it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipelined/store/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace pipelined::store {
+
+enum class Durability {
+  kFull,    // fsync on every commit: acknowledged events survive power loss
+  kNormal,  // survive a process crash; the last commits may be lost on power loss
+};
+
+struct StoreOptions {
+  std::string directory = "data";
+  Durability durability = Durability::kFull;
+};
+
+struct EventRecord {
+  std::int64_t position = 0;  // append order, assigned by the store
+  std::string event_id;
+  std::string source;
+  std::uint64_t sequence = 0;
+  std::string project_code;
+  std::string target_event_id;  // the event this one supersedes or retracts
+  std::int64_t received_at = 0;  // Unix seconds
+  std::string body;              // the event as received (serialized protobuf)
+};
+
+class EventStore {
+ public:
+  // Opens (creating if needed) the store in options.directory. Fails with
+  // Corruption when the database is damaged or is not a pipelined store, and
+  // with Busy when another process holds the directory.
+  static Status Open(const StoreOptions& options, std::unique_ptr<EventStore>* store);
+  ~EventStore();
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Appends all records in one transaction; when it returns OK they are as
+  // durable as options.durability promises. Event ids must be new.
+  Status Append(const std::vector<const EventRecord*>& records);
+
+  // The record with this id, if any.
+  Status Find(const std::string& event_id, std::optional<EventRecord>* record);
+  // The id of the latest stored event that supersedes or retracts `event_id`.
+  Status FindTargeting(const std::string& event_id, std::optional<std::string>* by);
+
+  // Calls `visit` for every record in append order, verifying checksums;
+  // stops with Corruption at the first damaged record.
+  Status Replay(const std::function<void(const EventRecord&)>& visit);
+
+  std::uint64_t Count() const { return count_; }
+  const StoreOptions& options() const { return options_; }
+  std::string DatabasePath() const;
+
+ private:
+  EventStore(StoreOptions options, sqlite3* db, int lock_fd);
+  Status Initialize();
+  Status Prepare(const char* sql, sqlite3_stmt** statement);
+  Status Error(const char* what) const;
+
+  StoreOptions options_;
+  sqlite3* db_;
+  int lock_fd_;
+  std::uint64_t count_ = 0;
+  sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* find_ = nullptr;
+  sqlite3_stmt* find_targeting_ = nullptr;
+};
+
+const char* DurabilityName(Durability durability);
+std::optional<Durability> ParseDurability(const std::string& name);
+
+}  // namespace pipelined::store
