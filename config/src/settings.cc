@@ -22,7 +22,7 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
   if (root.IsNull()) return result;  // an empty file sets nothing
   YamlReader reader(file_name, result.errors);
   SettingsFile& v = result.values;
-  if (!reader.CheckMapping(root, "settings", {"plan", "ingest", "web", "log", "clock"}, {})) return result;
+  if (!reader.CheckMapping(root, "settings", {"plan", "ingest", "web", "log", "clock", "storage"}, {})) return result;
   if (const YAML::Node plan = root["plan"]; reader.CheckMapping(plan, "plan", {"file"}, {})) {
     if (plan["file"]) v.plan_file = reader.String(plan["file"], "plan.file");
   }
@@ -42,6 +42,10 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
   if (const YAML::Node clock = root["clock"]; reader.CheckMapping(clock, "clock", {"start", "rate"}, {})) {
     if (clock["start"]) v.clock_start = reader.String(clock["start"], "clock.start");
     if (clock["rate"]) v.clock_rate = reader.Number(clock["rate"], "clock.rate");
+  }
+  if (const YAML::Node storage = root["storage"]; reader.CheckMapping(storage, "storage", {"path", "durability"}, {})) {
+    if (storage["path"]) v.storage_path = reader.String(storage["path"], "storage.path");
+    if (storage["durability"]) v.storage_durability = reader.String(storage["durability"], "storage.durability");
   }
   return result;
 }
@@ -63,14 +67,14 @@ std::optional<std::int64_t> ParseClockStart(const std::string& text) {
   if (!date) return std::nullopt;
   std::int64_t start = date->StartUnixSecondsShanghai();
   if (text.size() == 10) return start;
-  // "YYYY-MM-DDTHH:MM:SS"
-  int hh = 0, mm = 0, ss = 0;
-  char tail = 0;
-  if (text.size() != 19 || text[10] != 'T' ||
-      std::sscanf(text.c_str() + 11, "%2d:%2d:%2d%c", &hh, &mm, &ss, &tail) != 3 || hh > 23 || mm > 59 || ss > 59 ||
-      hh < 0 || mm < 0 || ss < 0) {
-    return std::nullopt;
-  }
+  // "YYYY-MM-DDTHH:MM:SS", every position checked.
+  if (text.size() != 19 || text[10] != 'T' || text[13] != ':' || text[16] != ':') return std::nullopt;
+  auto two_digits = [&text](size_t at) {
+    const char a = text[at], b = text[at + 1];
+    return (a >= '0' && a <= '9' && b >= '0' && b <= '9') ? (a - '0') * 10 + (b - '0') : -1;
+  };
+  const int hh = two_digits(11), mm = two_digits(14), ss = two_digits(17);
+  if (hh < 0 || mm < 0 || ss < 0 || hh > 23 || mm > 59 || ss > 59) return std::nullopt;
   return start + hh * 3600 + mm * 60 + ss;
 }
 
@@ -87,9 +91,15 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
     problems.push_back("clock start \"" + settings.clock_start +
                        "\" is not a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (Asia/Shanghai)");
   }
-  if (!(settings.clock_rate > 0)) problems.push_back("clock rate must be greater than 0");
+  if (!(settings.clock_rate > 0 && settings.clock_rate <= 1e6)) {
+    problems.push_back("clock rate must be greater than 0 and at most 1000000");
+  }
   if (settings.ingest_endpoint.empty()) problems.push_back("ingest endpoint must not be empty");
   if (settings.ingest_max_message_bytes < 1024) problems.push_back("ingest max message bytes must be at least 1024");
+  if (settings.storage_durability != "full" && settings.storage_durability != "normal") {
+    problems.push_back("storage durability \"" + settings.storage_durability + "\" is not one of full, normal");
+  }
+  if (settings.storage_path.empty()) problems.push_back("storage path must not be empty");
   if (settings.web_listen_address.empty()) problems.push_back("web listen address must not be empty");
   return problems;
 }

@@ -36,8 +36,8 @@ Daemon::Daemon(const config::Settings& settings, model::Plan plan)
                  settings.clock_start, settings.clock_rate);
   }
   if (today.Month() > plan.period_end || today.Month() < plan.period_start) {
-    spdlog::warn("today ({}) is outside the plan period {} to {}: current-year figures will be empty; set "
-                 "--clock.start to evaluate inside the period, or load a current plan",
+    spdlog::warn("today ({}) is outside the plan period {} to {}: current-year figures refer to a year the plan "
+                 "does not cover; set --clock.start to evaluate inside the period, or load a current plan",
                  today.ToString(), plan.period_start.ToString(), plan.period_end.ToString());
   }
   spdlog::info("plan {} ({}): {} projects, {} areas, {} clusters, {} districts", plan.code, plan.name,
@@ -48,10 +48,31 @@ Daemon::Daemon(const config::Settings& settings, model::Plan plan)
 Daemon::~Daemon() { Stop(); }
 
 void Daemon::Start() {
+  store::StoreOptions store_options;
+  store_options.directory = settings_.storage_path;
+  store_options.durability = *store::ParseDurability(settings_.storage_durability);
+  store::Status status = store::EventStore::Open(store_options, &store_);
+  if (!status.ok()) {
+    throw StorageError("refusing to start: the event store in " + settings_.storage_path + " cannot be used: " +
+                       status.ToString() + ". See docs/durability.md, \"Recovery\".");
+  }
+  rejection_log_ = std::make_unique<ingest::RejectionLog>(10, ingest_counters_);
+  pipeline_ = std::make_unique<ingest::EventPipeline>(*programme_, *store_, ingest_counters_, *rejection_log_);
+  spdlog::info("replaying {} stored events from {} (durability {})", store_->Count(), store_->DatabasePath(),
+               settings_.storage_durability);
+  status = pipeline_->Replay();
+  if (!status.ok()) {
+    throw StorageError("refusing to start rather than serve wrong totals: " + status.ToString() +
+                       ". See docs/durability.md, \"Recovery\".");
+  }
+  spdlog::info("state rebuilt from {} events in {:.3f} s; {} stored events do not fit the current plan (orphaned)",
+               ingest_counters_.replayed_events.load(), ingest_counters_.replay_nanoseconds.load() / 1e9,
+               ingest_counters_.orphaned_events.load());
+
   ingest::IngestOptions options;
   options.endpoint = settings_.ingest_endpoint;
   options.max_message_bytes = settings_.ingest_max_message_bytes;
-  ingest_ = std::make_unique<ingest::IngestServer>(context_, options, *programme_, ingest_counters_);
+  ingest_ = std::make_unique<ingest::IngestServer>(context_, options, *pipeline_, ingest_counters_, *rejection_log_);
   std::string bound;
   try {
     bound = ingest_->Bind();
@@ -81,6 +102,8 @@ void Daemon::Stop() {
   exposer_.reset();
   ingest_.reset();  // closes the socket before the context goes
   context_.close();
+  pipeline_.reset();
+  store_.reset();  // checkpoints and closes the database
 }
 
 }  // namespace pipelined::daemon

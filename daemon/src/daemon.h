@@ -5,26 +5,38 @@
 #include <prometheus/exposer.h>
 
 #include <memory>
+#include <stdexcept>
 #include <thread>
 #include <zmq.hpp>
 
 #include "pipelined/config/settings.h"
 #include "pipelined/exporters/daemon_collector.h"
 #include "pipelined/exporters/programme_collector.h"
+#include "pipelined/ingest/event_pipeline.h"
 #include "pipelined/ingest/ingest_server.h"
+#include "pipelined/ingest/rejection_log.h"
+#include "pipelined/store/event_store.h"
 #include "pipelined/model/clock.h"
 #include "pipelined/model/ingest_counters.h"
 #include "pipelined/model/programme.h"
 
 namespace pipelined::daemon {
 
+// The event store cannot be opened or replayed: the daemon must not serve.
+class StorageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class Daemon {
  public:
   Daemon(const config::Settings& settings, model::Plan plan);
   ~Daemon();
 
-  // Binds the sockets and starts serving. Throws std::runtime_error with a
-  // message for the operator when an address cannot be bound.
+  // Opens the store and rebuilds the model from it, then binds the sockets
+  // and starts serving. Throws StorageError when the store is unusable and
+  // std::runtime_error when an address cannot be bound, each with a message
+  // for the operator.
   void Start();
   void Stop();
 
@@ -33,6 +45,9 @@ class Daemon {
   std::unique_ptr<model::Clock> clock_;
   std::unique_ptr<model::Programme> programme_;
   model::IngestCounters ingest_counters_;
+  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<ingest::RejectionLog> rejection_log_;
+  std::unique_ptr<ingest::EventPipeline> pipeline_;
   zmq::context_t context_;
   std::unique_ptr<ingest::IngestServer> ingest_;
   std::thread ingest_thread_;

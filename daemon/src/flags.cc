@@ -36,6 +36,13 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
   auto* clock_rate = app.add_option("--clock.rate", s.clock_rate,
                                     "Virtual clock speed: virtual seconds per real second")
                          ->capture_default_str();
+  auto* storage_path = app.add_option("--storage.path", s.storage_path,
+                                      "Directory of the durable event store (created if missing)")
+                           ->capture_default_str();
+  auto* durability = app.add_option("--storage.durability", s.storage_durability,
+                                    "full: fsync before acknowledging (survives power loss); normal: survives a "
+                                    "crash of pipelined, may lose the last commits on power loss")
+                         ->capture_default_str();
   app.add_flag("--check-config", out->check_config, "Load and check the settings and the plan, then exit");
   app.add_flag("--version", out->show_version, "Print the version and exit");
 
@@ -45,6 +52,7 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
     *exit_code = app.exit(e) == 0 ? kExitOk : kExitUsageOrConfigError;
     return false;
   }
+  if (out->show_version) return true;
 
   if (!out->config_file.empty()) {
     config::SettingsLoadResult file = config::LoadSettingsFile(out->config_file);
@@ -65,6 +73,8 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
     merge(s.log_format, file.values.log_format, format);
     merge(s.clock_start, file.values.clock_start, clock_start);
     merge(s.clock_rate, file.values.clock_rate, clock_rate);
+    merge(s.storage_path, file.values.storage_path, storage_path);
+    merge(s.storage_durability, file.values.storage_durability, durability);
   }
   std::vector<std::string> problems = config::ValidateSettings(s);
   if (!problems.empty()) {

@@ -18,6 +18,7 @@ struct CommandLine {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntimeError = 1;
 inline constexpr int kExitUsageOrConfigError = 2;
+inline constexpr int kExitStorageError = 3;
 
 // Parses argv; on --help or a usage/config error prints to stdout/stderr and
 // sets *exit_code (then the caller exits with it).

@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
       break;
     }
     pipelined_daemon.Stop();
+  } catch (const daemon::StorageError& e) {
+    spdlog::error("{}", e.what());
+    return daemon::kExitStorageError;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return daemon::kExitRuntimeError;

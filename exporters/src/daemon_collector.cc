@@ -41,10 +41,34 @@ std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
                          .Add({}, double(ingest_.replies_undeliverable.load()))
                          .Build());
   families.push_back(FamilyBuilder("pipelined_rejection_logs_suppressed_total",
-                                   "Rejected events not logged individually because of the log rate limit.",
+                                   "Rejected events and malformed messages not logged individually because of the "
+                                   "log rate limit.",
                                    MetricType::Counter)
                          .Add({}, double(ingest_.rejection_logs_suppressed.load()))
                          .Build());
+  auto counter = [&families](const char* name, const char* help, double value) {
+    families.push_back(FamilyBuilder(name, help, MetricType::Counter).Add({}, value).Build());
+  };
+  auto gauge = [&families](const char* name, const char* help, double value) {
+    families.push_back(FamilyBuilder(name, help, MetricType::Gauge).Add({}, value).Build());
+  };
+  counter("pipelined_store_commits_total", "Transactions committed to the event store (one per group of messages).",
+          double(ingest_.store_commits.load()));
+  counter("pipelined_store_commit_errors_total",
+          "Commits to the event store that failed; their events were rejected with store_unavailable.",
+          double(ingest_.store_commit_errors.load()));
+  counter("pipelined_store_commit_seconds_total", "Time spent committing to the event store, in seconds.",
+          double(ingest_.store_commit_nanoseconds.load()) / 1e9);
+  counter("pipelined_store_committed_events_total", "Events committed to the event store since start.",
+          double(ingest_.store_committed_events.load()));
+  gauge("pipelined_store_events", "Events in the event store.", double(ingest_.stored_events.load()));
+  gauge("pipelined_store_orphaned_events",
+        "Stored events that change no figure because their project or line is no longer in the plan.",
+        double(ingest_.orphaned_events.load()));
+  gauge("pipelined_replay_events", "Stored events applied to the model at start.",
+        double(ingest_.replayed_events.load()));
+  gauge("pipelined_replay_duration_seconds", "How long rebuilding the state from the store took at start.",
+        double(ingest_.replay_nanoseconds.load()) / 1e9);
   return families;
 }
 

@@ -37,6 +37,9 @@ const std::vector<ProjectGauge>& ProjectGauges() {
        [](const ProjectFigures& p) { return FenToYuan(p.investment_completed_fen); }},
       {"pipelined_project_investment_planned_yuan", "Planned total investment of the project, in yuan.",
        [](const ProjectFigures& p) { return FenToYuan(p.investment_planned_fen); }},
+      {"pipelined_project_investment_planned_period_yuan",
+       "Planned investment of the project for the years of the plan period, in yuan.",
+       [](const ProjectFigures& p) { return FenToYuan(p.investment_planned_period_fen); }},
       {"pipelined_project_investment_completed_current_year_yuan",
        "Completed investment reported for the project for periods in the current year, in yuan.",
        [](const ProjectFigures& p) { return FenToYuan(p.investment_completed_year_fen); }},
@@ -65,6 +68,9 @@ const std::vector<GroupGauge>& GroupGauges() {
        [](const GroupFigures& g) { return FenToYuan(g.investment_completed_fen); }},
       {"pipelined_group_investment_planned_yuan", "Planned total investment of the group's projects, in yuan.",
        [](const GroupFigures& g) { return FenToYuan(g.investment_planned_fen); }},
+      {"pipelined_group_investment_planned_period_yuan",
+       "Planned investment of the group's projects for the years of the plan period, in yuan.",
+       [](const GroupFigures& g) { return FenToYuan(g.investment_planned_period_fen); }},
       {"pipelined_group_investment_completed_current_year_yuan",
        "Completed investment of the group's projects for periods in the current year, in yuan.",
        [](const GroupFigures& g) { return FenToYuan(g.investment_completed_year_fen); }},
@@ -128,6 +134,18 @@ std::vector<MetricFamily> ProgrammeCollector::Collect() const {
                double(count.count));
   }
   families.push_back(events.Build());
+
+  FamilyBuilder last("pipelined_source_last_sequence", "The highest sequence number accepted from each source.",
+                     MetricType::Gauge);
+  FamilyBuilder gaps("pipelined_source_sequence_gaps_total",
+                     "Times an accepted event's sequence skipped ahead of the source's last sequence + 1.",
+                     MetricType::Counter);
+  for (const model::SourceSequence& source : programme_.SourceSequences()) {
+    last.Add({{"source", source.source}}, double(source.last_sequence));
+    gaps.Add({{"source", source.source}}, double(source.gaps));
+  }
+  families.push_back(last.Build());
+  families.push_back(gaps.Build());
   return families;
 }
 

@@ -78,11 +78,15 @@ int main(int argc, char** argv) {
   app.add_option("--batch-size", batch_size, "Largest batch sent at once")->capture_default_str();
   app.add_option("--live-interval", live_interval, "Seconds between events after the history")->capture_default_str();
   app.add_flag("--once", once, "Exit after the history instead of publishing slowly");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   auto until = model::Date::Parse(until_text);
-  if (!until || speed <= 0 || batch_size <= 0) {
-    std::cerr << "pipelined-demo: --until must be YYYY-MM-DD, --speed and --batch-size positive\n";
+  if (!until || !(speed > 0) || batch_size <= 0 || !(live_interval > 0)) {
+    std::cerr << "pipelined-demo: --until must be YYYY-MM-DD; --speed, --batch-size and --live-interval positive\n";
     return 2;
   }
   config::PlanLoadResult loaded = plan_file.empty() ? config::LoadEmbeddedPlan() : config::LoadPlanFile(plan_file);

@@ -47,6 +47,13 @@ v1::Event InvestmentEvent(const EventHeader& header, model::Fen amount_fen, cons
   return event;
 }
 
+v1::Event RetractionEvent(const EventHeader& header, const std::string& retracted_event_id, const std::string& note) {
+  v1::Event event = WithHeader(header);
+  event.mutable_event_retracted()->set_event_id(retracted_event_id);
+  event.mutable_event_retracted()->set_note(note);
+  return event;
+}
+
 v1::Event CompletedEvent(const EventHeader& header) {
   v1::Event event = WithHeader(header);
   event.mutable_project_completed();

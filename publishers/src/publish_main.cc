@@ -1,6 +1,6 @@
 // pipelined-publish: send one milestone event to a pipelined daemon and print
 // its answer. Exit codes: 0 accepted, 1 rejected, 2 usage error,
-// 3 duplicate, 4 no reply.
+// 3 duplicate, 4 no reply, 5 kept in the outbox for a later retry.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -8,6 +8,7 @@
 #include "pipelined/model/calendar.h"
 #include "pipelined/model/money.h"
 #include "pipelined/publisher/event_builder.h"
+#include "pipelined/publisher/outbox.h"
 #include "pipelined/publisher/publisher.h"
 
 namespace {
@@ -17,6 +18,7 @@ constexpr int kExitRejected = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitDuplicate = 3;
 constexpr int kExitNoReply = 4;
+constexpr int kExitQueued = 5;
 
 using namespace pipelined;
 
@@ -29,6 +31,10 @@ struct Flags {
   std::string amount_yuan;
   std::string period;
   std::string event_id;
+  std::string supersedes;
+  std::string retracted_id;
+  std::string note;
+  std::string outbox;
   std::uint64_t sequence = 0;
   double timeout_seconds = 5;
 };
@@ -41,6 +47,17 @@ void AddCommonFlags(CLI::App* command, Flags& flags) {
   command->add_option("--event-id", flags.event_id, "Idempotency key (default: derived from source and time)");
   command->add_option("--sequence", flags.sequence, "Per-source sequence number (default: Unix time in microseconds)");
   command->add_option("--timeout", flags.timeout_seconds, "Seconds to wait for the reply")->capture_default_str();
+  command->add_option("--outbox", flags.outbox,
+                      "Durable outbox file: the event is written there first and kept until the daemon "
+                      "acknowledges it (waiting events are sent too)");
+}
+
+int ExitCodeFor(const v1::EventResult& result) {
+  switch (result.status()) {
+    case v1::ACCEPTED: return kExitAccepted;
+    case v1::DUPLICATE: return kExitDuplicate;
+    default: return kExitRejected;
+  }
 }
 
 const char* StatusName(v1::EventStatus status) {
@@ -50,6 +67,15 @@ const char* StatusName(v1::EventStatus status) {
     case v1::REJECTED: return "rejected";
     default: return "unknown";
   }
+}
+
+// Prints the daemon's answer for the event and returns the exit code for it.
+int PrintResult(const v1::EventResult& result) {
+  std::cout << StatusName(result.status()) << " " << result.event_id();
+  if (!result.reason().empty()) std::cout << " reason=" << result.reason();
+  if (!result.message().empty()) std::cout << ": " << result.message();
+  std::cout << "\n";
+  return ExitCodeFor(result);
 }
 
 }  // namespace
@@ -64,7 +90,18 @@ int main(int argc, char** argv) {
   auto* launched = app.add_subcommand("line-launched", "A planned production line went into operation");
   auto* investment = app.add_subcommand("investment", "Completed investment for a reporting month");
   auto* completed = app.add_subcommand("completed", "A project was completed");
-  for (auto* command : {started, launched, investment, completed}) AddCommonFlags(command, flags);
+  auto* retract = app.add_subcommand("retract", "Withdraw an accepted event (its effect is removed)");
+  auto* flush = app.add_subcommand("flush", "Send what waits in an outbox and report");
+  for (auto* command : {started, launched, investment, completed, retract}) AddCommonFlags(command, flags);
+  for (auto* command : {started, launched, investment, completed}) {
+    command->add_option("--supersedes", flags.supersedes,
+                        "Make this a correction that replaces the accepted event with this id");
+  }
+  retract->add_option("--event", flags.retracted_id, "Id of the event to retract")->required();
+  retract->add_option("--note", flags.note, "Why, kept with the retraction");
+  flush->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
+  flush->add_option("--outbox", flags.outbox, "Outbox file")->required();
+  flush->add_option("--timeout", flags.timeout_seconds, "Seconds to keep trying")->capture_default_str();
   launched->add_option("--line", flags.line, "Line id as planned (e.g. line-1)")->required();
   investment->add_option("--amount-yuan", flags.amount_yuan, "Completed investment in yuan, e.g. 1250000.50")
       ->required();
@@ -73,6 +110,27 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
+
+  if (*flush) {
+    std::string error;
+    auto outbox = publisher::Outbox::Open(flags.outbox, &error);
+    if (!outbox) {
+      std::cerr << error << "\n";
+      return kExitUsage;
+    }
+    publisher::DeliveryOptions delivery;
+    delivery.deadline = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
+    publisher::DeliveryReport report = outbox->Deliver(flags.endpoint, delivery);
+    for (const auto& [id, result] : report.results) {
+      if (result.status() == v1::REJECTED) {
+        std::cout << "rejected " << id << " reason=" << result.reason() << ": " << result.message() << "\n";
+      }
+    }
+    std::cout << "delivered " << report.accepted + report.duplicates << " (accepted " << report.accepted
+              << ", duplicate " << report.duplicates << "), rejected " << report.rejected << ", still waiting "
+              << report.pending << "\n";
+    return report.pending > 0 ? kExitQueued : report.rejected > 0 ? kExitRejected : kExitAccepted;
   }
 
   publisher::EventHeader header;
@@ -113,8 +171,32 @@ int main(int argc, char** argv) {
       period = *parsed;
     }
     *batch.add_events() = publisher::InvestmentEvent(header, *fen, period);
-  } else {
+  } else if (*completed) {
     *batch.add_events() = publisher::CompletedEvent(header);
+  } else {
+    *batch.add_events() = publisher::RetractionEvent(header, flags.retracted_id, flags.note);
+  }
+  if (!flags.supersedes.empty()) batch.mutable_events(0)->set_supersedes_event_id(flags.supersedes);
+
+  if (!flags.outbox.empty()) {
+    std::string error;
+    auto outbox = publisher::Outbox::Open(flags.outbox, &error);
+    if (!outbox || !outbox->Add({batch.events(0)}, &error)) {
+      std::cerr << error << "\n";
+      return kExitUsage;
+    }
+    publisher::DeliveryOptions delivery;
+    delivery.deadline = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
+    delivery.reply_timeout = std::min(delivery.reply_timeout, delivery.deadline);
+    publisher::DeliveryReport report = outbox->Deliver(flags.endpoint, delivery);
+    auto mine = report.results.find(header.event_id);
+    if (mine == report.results.end()) {
+      std::cout << "queued " << header.event_id << " in " << flags.outbox << ": the daemon at " << flags.endpoint
+                << " did not answer; " << report.pending
+                << " events wait there (send them with: pipelined-publish flush --outbox " << flags.outbox << ")\n";
+      return kExitQueued;
+    }
+    return PrintResult(mine->second);
   }
 
   publisher::PublisherOptions options;
@@ -141,14 +223,5 @@ int main(int argc, char** argv) {
     std::cerr << "unexpected reply with " << reply->results_size() << " results\n";
     return kExitNoReply;
   }
-  const v1::EventResult& result = reply->results(0);
-  std::cout << StatusName(result.status()) << " " << result.event_id();
-  if (!result.reason().empty()) std::cout << " reason=" << result.reason();
-  if (!result.message().empty()) std::cout << ": " << result.message();
-  std::cout << "\n";
-  switch (result.status()) {
-    case v1::ACCEPTED: return kExitAccepted;
-    case v1::DUPLICATE: return kExitDuplicate;
-    default: return kExitRejected;
-  }
+  return PrintResult(reply->results(0));
 }

@@ -92,12 +92,28 @@ ProcessResult RunProcess(const std::vector<std::string>& args, std::chrono::seco
   return result;
 }
 
-DaemonProcess::DaemonProcess(std::vector<std::string> extra_args) {
-  ingest_port_ = FreePort();
-  web_port_ = FreePort();
+TempDir::TempDir() {
+  std::string pattern = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + std::string("/pipelined-XXXXXX");
+  path_ = mkdtemp(pattern.data()) ? pattern : "";
+}
+
+TempDir::~TempDir() {
+  if (!path_.empty()) RunProcess({"/bin/rm", "-rf", path_});
+}
+
+DaemonProcess::DaemonProcess(std::vector<std::string> extra_args, DaemonOptions options) {
+  ingest_port_ = options.ingest_port != 0 ? options.ingest_port : FreePort();
+  web_port_ = options.web_port != 0 ? options.web_port : FreePort();
+  if (options.storage_path.empty()) {
+    own_storage_ = std::make_unique<TempDir>();
+    storage_path_ = own_storage_->path();
+  } else {
+    storage_path_ = options.storage_path;
+  }
   log_path_ = TempPath("pipelined-daemon-");
   std::vector<std::string> args = {PIPELINED_BINARY, "--ingest.endpoint=" + IngestEndpoint(),
-                                   "--web.listen-address=127.0.0.1:" + std::to_string(web_port_)};
+                                   "--web.listen-address=127.0.0.1:" + std::to_string(web_port_),
+                                   "--storage.path=" + storage_path_};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = fork();
   if (pid_ == 0) {

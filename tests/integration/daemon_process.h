@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,11 +23,30 @@ struct ProcessResult {
 // Runs a program to completion and captures its output.
 ProcessResult RunProcess(const std::vector<std::string>& argv, std::chrono::seconds timeout = std::chrono::seconds(60));
 
+// A fresh temporary directory, removed with its contents when destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct DaemonOptions {
+  std::string storage_path;  // empty: a fresh directory for this process
+  int ingest_port = 0;       // 0: a free port
+  int web_port = 0;
+};
+
 class DaemonProcess {
  public:
-  // Starts pipelined with `extra_args` on free ports and waits until it
-  // serves /metrics. Fails the test (ADD_FAILURE) if it does not start.
-  explicit DaemonProcess(std::vector<std::string> extra_args);
+  // Starts pipelined with `extra_args` and waits until it serves /metrics.
+  // Fails the test (ADD_FAILURE) if it does not start.
+  explicit DaemonProcess(std::vector<std::string> extra_args, DaemonOptions options = {});
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
@@ -35,6 +55,8 @@ class DaemonProcess {
   bool Running() const;
   std::string IngestEndpoint() const { return "tcp://127.0.0.1:" + std::to_string(ingest_port_); }
   int WebPort() const { return web_port_; }
+  int IngestPort() const { return ingest_port_; }
+  const std::string& StoragePath() const { return storage_path_; }
   std::string Log() const;  // what the daemon wrote to stderr so far
 
   // Sends `signal` and waits for the exit; returns the exit code (-1 if it
@@ -47,6 +69,8 @@ class DaemonProcess {
   int ingest_port_ = 0;
   int web_port_ = 0;
   std::string log_path_;
+  std::string storage_path_;
+  std::unique_ptr<TempDir> own_storage_;
   bool started_ = false;
 };
 

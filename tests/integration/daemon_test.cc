@@ -58,7 +58,7 @@ ProcessResult Publish(const DaemonProcess& daemon, std::vector<std::string> args
 // Series whose values a scrape changes by itself (clock, exposer stats).
 bool IsVolatile(const std::string& series) {
   return series.rfind("pipelined_clock_time_seconds", 0) == 0 || series.rfind("exposer_", 0) == 0 ||
-         series.rfind("pipelined_ingest_messages_total", 0) == 0;
+         series.rfind("pipelined_ingest_messages_total", 0) == 0 || series.rfind("pipelined_store_", 0) == 0;
 }
 
 std::set<std::string> ChangedSeries(const Scrape& before, const Scrape& after) {
@@ -98,6 +98,8 @@ TEST(DaemonTest, InvestmentEventChangesExactlyItsProjectAndGroupSeries) {
       Series("pipelined_group_investment_completed_current_year_yuan", "group_type=\"district\",group=\"beilun\""),
       Series("pipelined_group_investment_completed_current_year_yuan", "group_type=\"plan\",group=\"test-plan\""),
       Series("pipelined_events_total", "source=\"cli-test\",result=\"accepted\",reason=\"\""),
+      Series("pipelined_source_last_sequence", "source=\"cli-test\""),
+      Series("pipelined_source_sequence_gaps_total", "source=\"cli-test\""),
   };
   EXPECT_EQ(ChangedSeries(before, after), expected);
   EXPECT_EQ(after.Value(Series("pipelined_project_investment_completed_yuan", "project=\"T-IND-1\"")), 1250000.50);

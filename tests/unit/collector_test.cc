@@ -26,7 +26,7 @@ class CollectorTest : public ::testing::Test {
     event.project_code = project;
     event.occurred_at_unix = model::Date{2024, 5, 31}.StartUnixSecondsShanghai();
     event.payload = std::move(payload);
-    programme_.Submit(event);
+    testing::Submit(programme_, event);
   }
   model::ManualClock clock_{model::Date{2024, 6, 30}.StartUnixSecondsShanghai()};
   model::Programme programme_{testing::SmallPlan(), clock_};
@@ -58,8 +58,9 @@ TEST_F(CollectorTest, RendersGroupSeriesForEveryGroupType) {
 
 TEST_F(CollectorTest, CountsEventsWithTheirResultAndReason) {
   Submit("i", "P-3", model::InvestmentRecorded{100, "2024-05"});
-  Submit("i", "P-3", model::InvestmentRecorded{100, "2024-05"});
+  programme_.Count("src", {model::EventStatus::kDuplicate, "", ""});
   Submit("j", "NOPE", model::ConstructionStarted{});
+  programme_.ObserveSequence("src", 42);
   const std::string text = Render(collector_);
   EXPECT_THAT(text, HasSubstr("# TYPE pipelined_events_total counter"));
   EXPECT_THAT(text, HasSubstr("pipelined_events_total{source=\"src\",result=\"accepted\",reason=\"\"} 1\n"));
@@ -67,6 +68,8 @@ TEST_F(CollectorTest, CountsEventsWithTheirResultAndReason) {
   EXPECT_THAT(text,
               HasSubstr("pipelined_events_total{source=\"src\",result=\"rejected\",reason=\"unknown_project\"} 1\n"));
   EXPECT_THAT(text, Not(HasSubstr("NOPE"))) << "unknown project codes never become label values";
+  EXPECT_THAT(text, HasSubstr("pipelined_source_last_sequence{source=\"src\"} 42\n"));
+  EXPECT_THAT(text, HasSubstr("pipelined_source_sequence_gaps_total{source=\"src\"} 0\n"));
 }
 
 TEST(DaemonCollectorTest, ExposesBuildPlanClockAndIngestCounters) {

@@ -8,6 +8,7 @@
 #include "pipelined/config/plan_loader.h"
 #include "pipelined/ingest/batch_codec.h"
 #include "pipelined/model/programme.h"
+#include "test_plan.h"
 
 namespace pipelined::publisher {
 namespace {
@@ -61,7 +62,7 @@ TEST_F(DemoHistoryTest, EveryEventPassesTheDaemonsValidation) {
     v1::Event event = scheduled.event;
     event.set_source("demo");
     clock.Set(scheduled.publish_on.StartUnixSecondsShanghai() + 86399);
-    model::Outcome outcome = programme.Submit(ingest::FromProto(event));
+    model::Outcome outcome = testing::Submit(programme, ingest::FromProto(event));
     if (outcome.status != model::EventStatus::kAccepted) ++rejected[outcome.reason + ": " + outcome.message];
   }
   EXPECT_TRUE(rejected.empty()) << rejected.begin()->first;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "pipelined/model/plan.h"
+#include "pipelined/model/programme.h"
 
 namespace pipelined::testing {
 
@@ -41,6 +42,19 @@ inline model::Plan SmallPlan() {
   plan.projects = {p1, p2, p3};
   plan.Index();
   return plan;
+}
+
+// Checks, applies and counts an event the way the ingest pipeline does, but
+// without a store: no duplicate detection and no corrections.
+inline model::Outcome Submit(model::Programme& programme, const model::Event& event) {
+  model::Outcome outcome{model::EventStatus::kAccepted, "", ""};
+  if (auto rejection = programme.Check(event)) {
+    outcome = {model::EventStatus::kRejected, rejection->reason, rejection->message};
+  } else {
+    programme.Apply(event, nullptr);
+  }
+  programme.Count(event.source, outcome);
+  return outcome;
 }
 
 }  // namespace pipelined::testing

@@ -10,6 +10,7 @@ model::Event FromProto(const v1::Event& event) {
   out.project_code = event.project_code();
   if (event.has_occurred_at()) out.occurred_at_unix = event.occurred_at().seconds();
   if (event.has_reported_at()) out.reported_at_unix = event.reported_at().seconds();
+  out.supersedes_event_id = event.supersedes_event_id();
   switch (event.payload_case()) {
     case v1::Event::kConstructionStarted:
       out.payload = model::ConstructionStarted{};
@@ -23,6 +24,9 @@ model::Event FromProto(const v1::Event& event) {
       break;
     case v1::Event::kProjectCompleted:
       out.payload = model::ProjectCompleted{};
+      break;
+    case v1::Event::kEventRetracted:
+      out.payload = model::EventRetracted{event.event_retracted().event_id()};
       break;
     case v1::Event::PAYLOAD_NOT_SET:
       // A payload field this build does not know arrives as an unknown field;
@@ -48,8 +52,19 @@ DecodedBatch DecodeBatch(const void* data, size_t size) {
   decoded.ok = true;
   decoded.batch_id = batch.batch_id();
   decoded.events.reserve(batch.events_size());
-  for (const v1::Event& event : batch.events()) decoded.events.push_back(FromProto(event));
+  decoded.bodies.reserve(batch.events_size());
+  for (const v1::Event& event : batch.events()) {
+    decoded.events.push_back(FromProto(event));
+    decoded.bodies.push_back(event.SerializeAsString());
+  }
   return decoded;
+}
+
+bool DecodeEvent(const std::string& body, model::Event* event) {
+  v1::Event decoded;
+  if (!decoded.ParseFromString(body)) return false;
+  *event = FromProto(decoded);
+  return true;
 }
 
 v1::EventResult ToProto(const std::string& event_id, const model::Outcome& outcome) {

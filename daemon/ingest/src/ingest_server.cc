@@ -6,13 +6,13 @@
 
 namespace pipelined::ingest {
 
-IngestServer::IngestServer(zmq::context_t& context, IngestOptions options, model::Programme& programme,
-                           model::IngestCounters& counters)
+IngestServer::IngestServer(zmq::context_t& context, IngestOptions options, EventPipeline& pipeline,
+                           model::IngestCounters& counters, RejectionLog& rejection_log)
     : socket_(context, zmq::socket_type::router),
       options_(std::move(options)),
-      programme_(programme),
+      pipeline_(pipeline),
       counters_(counters),
-      rejection_log_(options_.rejection_logs_per_second, counters) {
+      rejection_log_(rejection_log) {
   // Never block shutdown on replies to publishers that went away.
   socket_.set(zmq::sockopt::linger, 0);
   // Report (and count) replies to vanished peers instead of dropping silently.
@@ -28,53 +28,68 @@ std::string IngestServer::Bind() {
 }
 
 void IngestServer::Run() {
-  std::vector<zmq::message_t> frames;
+  std::vector<Message> group;
   zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
   while (!stopping_.load()) {
     // Wake up regularly to notice Stop().
     zmq::poll(items, 1, std::chrono::milliseconds(100));
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
-    // Drain what is queued before polling again.
-    while (!stopping_.load()) {
-      frames.clear();
-      zmq::message_t frame;
-      if (!socket_.recv(frame, zmq::recv_flags::dontwait)) break;
-      frames.push_back(std::move(frame));
-      while (frames.back().more()) {
-        zmq::message_t next;
-        (void)socket_.recv(next, zmq::recv_flags::none);
-        frames.push_back(std::move(next));
+    // Take everything that is waiting (up to the bounds) as one group.
+    group.clear();
+    size_t events = 0;
+    while (group.size() < options_.max_group_messages && events < options_.max_group_events) {
+      Message message;
+      if (!ReceiveOne(&message)) break;
+      if (!message.batch.ok) {
+        counters_.messages_malformed.fetch_add(1, std::memory_order_relaxed);
+        rejection_log_.Malformed(message.batch.error);
+        Send(message.envelope, MalformedReply(message.batch.error));
+        continue;
       }
-      HandleMessage(frames);
+      counters_.batches_decoded.fetch_add(1, std::memory_order_relaxed);
+      events += message.batch.events.size();
+      group.push_back(std::move(message));
     }
+    if (!group.empty()) ProcessGroup(group);
   }
 }
 
-void IngestServer::HandleMessage(std::vector<zmq::message_t>& frames) {
+bool IngestServer::ReceiveOne(Message* message) {
+  std::vector<zmq::message_t> frames;
+  zmq::message_t frame;
+  if (!socket_.recv(frame, zmq::recv_flags::dontwait)) return false;
+  frames.push_back(std::move(frame));
+  while (frames.back().more()) {
+    zmq::message_t next;
+    (void)socket_.recv(next, zmq::recv_flags::none);
+    frames.push_back(std::move(next));
+  }
   // frames: [routing id][envelope frames, e.g. the empty delimiter of a REQ
   // socket]...[payload]. A DEALER sends just the payload.
-  if (frames.size() < 2) return;
-  const zmq::message_t& payload = frames.back();
-
-  v1::BatchReply reply;
-  DecodedBatch batch = DecodeBatch(payload.data(), payload.size());
-  if (!batch.ok) {
-    counters_.messages_malformed.fetch_add(1, std::memory_order_relaxed);
-    rejection_log_.Malformed(batch.error);
-    reply = MalformedReply(batch.error);
+  if (frames.size() < 2) {
+    message->batch = DecodedBatch{};
+    message->batch.error = "the message has no payload frame";
   } else {
-    counters_.batches_decoded.fetch_add(1, std::memory_order_relaxed);
-    reply.set_batch_id(batch.batch_id);
-    for (const model::Event& event : batch.events) {
-      model::Outcome outcome = programme_.Submit(event);
-      if (outcome.status == model::EventStatus::kRejected) rejection_log_.Rejected(event, outcome);
-      *reply.add_results() = ToProto(event.event_id, outcome);
-    }
+    message->batch = DecodeBatch(frames.back().data(), frames.back().size());
+    frames.pop_back();
   }
+  message->envelope = std::move(frames);
+  return true;
+}
 
+void IngestServer::ProcessGroup(std::vector<Message>& group) {
+  std::vector<const DecodedBatch*> batches;
+  batches.reserve(group.size());
+  for (const Message& message : group) batches.push_back(&message.batch);
+  std::vector<v1::BatchReply> replies;
+  pipeline_.Process(batches, &replies);
+  for (size_t i = 0; i < group.size(); ++i) Send(group[i].envelope, replies[i]);
+}
+
+void IngestServer::Send(std::vector<zmq::message_t>& envelope, const v1::BatchReply& reply) {
   const std::string bytes = reply.SerializeAsString();
   try {
-    for (size_t i = 0; i + 1 < frames.size(); ++i) socket_.send(frames[i], zmq::send_flags::sndmore);
+    for (zmq::message_t& frame : envelope) socket_.send(frame, zmq::send_flags::sndmore);
     socket_.send(zmq::buffer(bytes), zmq::send_flags::none);
   } catch (const zmq::error_t& e) {
     // EHOSTUNREACH: the publisher disconnected before its reply.

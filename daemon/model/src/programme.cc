@@ -10,20 +10,16 @@ Plan Indexed(Plan plan) {
   return plan;
 }
 
-void KeepEarliest(std::optional<Date>& slot, const Date& date) {
-  if (!slot || date < *slot) slot = date;
+// Adds or removes one date of a multiset.
+void Update(std::multiset<Date>& dates, const Date& date, int sign) {
+  if (sign > 0) {
+    dates.insert(date);
+  } else if (auto it = dates.find(date); it != dates.end()) {
+    dates.erase(it);
+  }
 }
 
 }  // namespace
-
-const char* EventStatusName(EventStatus status) {
-  switch (status) {
-    case EventStatus::kAccepted: return "accepted";
-    case EventStatus::kDuplicate: return "duplicate";
-    case EventStatus::kRejected: return "rejected";
-  }
-  return "unknown";
-}
 
 void GroupFigures::Add(const ProjectFigures& project) {
   ++projects;
@@ -33,6 +29,7 @@ void GroupFigures::Add(const ProjectFigures& project) {
   lines_planned += project.lines_planned;
   investment_completed_fen += project.investment_completed_fen;
   investment_planned_fen += project.investment_planned_fen;
+  investment_planned_period_fen += project.investment_planned_period_fen;
   investment_completed_year_fen += project.investment_completed_year_fen;
   investment_planned_year_fen += project.investment_planned_year_fen;
 }
@@ -43,56 +40,71 @@ Programme::Programme(Plan plan, const Clock& clock, EventLimits limits)
       validator_(plan_, limits),
       progress_(plan_.projects.size()) {}
 
-Outcome Programme::Submit(const Event& event) {
-  std::unique_lock lock(mutex_);
-  Outcome outcome;
-  if (accepted_event_ids_.count(event.event_id) != 0) {
-    outcome.status = EventStatus::kDuplicate;
-    outcome.message = "event_id " + event.event_id + " was accepted before; nothing changed";
-  } else if (auto rejection = validator_.Check(event, clock_.NowUnixSeconds())) {
-    outcome.status = EventStatus::kRejected;
-    outcome.reason = std::move(rejection->reason);
-    outcome.message = std::move(rejection->message);
-  } else {
-    // The validator guarantees the project exists.
-    const ProjectPlan* project = plan_.FindProject(event.project_code);
-    Apply(static_cast<size_t>(project - plan_.projects.data()), event);
-    accepted_event_ids_.insert(event.event_id);
-    outcome.status = EventStatus::kAccepted;
-  }
-  Count(event.source, outcome);
-  return outcome;
+std::optional<Rejection> Programme::Check(const Event& event) const {
+  return validator_.Check(event, clock_.NowUnixSeconds());
 }
 
-void Programme::Apply(size_t project_index, const Event& event) {
-  ProjectProgress& progress = progress_[project_index];
+bool Programme::Apply(const Event& event, const Event* replaced) {
+  std::unique_lock lock(mutex_);
+  if (replaced != nullptr) ApplyLocked(*replaced, -1);
+  if (event.IsRetraction()) return plan_.FindProject(event.project_code) != nullptr;
+  return ApplyLocked(event, +1);
+}
+
+bool Programme::ApplyLocked(const Event& event, int sign) {
+  const ProjectPlan* project = plan_.FindProject(event.project_code);
+  if (project == nullptr || !event.occurred_at_unix) return false;
+  ProjectProgress& progress = progress_[static_cast<size_t>(project - plan_.projects.data())];
   const Date occurred_on = Date::FromUnixSecondsShanghai(*event.occurred_at_unix);
   if (std::holds_alternative<ConstructionStarted>(event.payload)) {
-    KeepEarliest(progress.construction_started_on, occurred_on);
+    Update(progress.construction_started_on, occurred_on, sign);
   } else if (const auto* line = std::get_if<ProductionLineLaunched>(&event.payload)) {
-    auto [it, inserted] = progress.lines_launched_on.emplace(line->line_id, occurred_on);
-    if (!inserted && occurred_on < it->second) it->second = occurred_on;
+    // A line dropped from the plan since the event was stored counts no more.
+    if (!project->HasLine(line->line_id)) return false;
+    auto& dates = progress.lines_launched_on[line->line_id];
+    Update(dates, occurred_on, sign);
+    if (dates.empty()) progress.lines_launched_on.erase(line->line_id);
   } else if (const auto* investment = std::get_if<InvestmentRecorded>(&event.payload)) {
-    // The validator guarantees the period parses.
-    const int year = YearMonth::Parse(investment->period)->year;
-    progress.investment_completed_fen += investment->amount_fen;
-    progress.investment_completed_by_year_fen[year] += investment->amount_fen;
+    auto period = YearMonth::Parse(investment->period);
+    if (!period) return false;
+    progress.investment_completed_fen += sign * investment->amount_fen;
+    Fen& year = progress.investment_completed_by_year_fen[period->year];
+    year += sign * investment->amount_fen;
+    if (year == 0) progress.investment_completed_by_year_fen.erase(period->year);
   } else if (std::holds_alternative<ProjectCompleted>(event.payload)) {
-    KeepEarliest(progress.completed_on, occurred_on);
+    Update(progress.completed_on, occurred_on, sign);
+  } else {
+    return false;
   }
+  return true;
+}
+
+const std::string& Programme::SourceLabel(const std::string& source) {
+  static const std::string kOverflow = kOverflowSource;
+  static const std::string kInvalid = kInvalidSource;
+  if (counted_sources_.count(source) != 0) return source;
+  if (source.empty() || source.size() > validator_.limits().max_source_bytes) return kInvalid;
+  if (counted_sources_.size() < kMaxSources) {
+    counted_sources_.insert(source);
+    return source;
+  }
+  return kOverflow;
 }
 
 void Programme::Count(const std::string& source, const Outcome& outcome) {
-  const std::string* label = &source;
-  static const std::string kOverflow = kOverflowSource;
-  if (counted_sources_.count(source) == 0) {
-    if (counted_sources_.size() < kMaxSources && !source.empty()) {
-      counted_sources_.insert(source);
-    } else {
-      label = &kOverflow;
-    }
-  }
-  ++counts_[{*label, outcome.status, outcome.reason}];
+  std::unique_lock lock(mutex_);
+  ++counts_[{SourceLabel(source), outcome.status, outcome.reason}];
+}
+
+void Programme::ObserveSequence(const std::string& source, std::uint64_t sequence) {
+  std::unique_lock lock(mutex_);
+  const std::string& label = SourceLabel(source);
+  auto [it, inserted] = sequences_.try_emplace(label, SourceSequence{label, sequence, 0});
+  SourceSequence& seen = it->second;
+  if (inserted) return;
+  // Late events (sequence <= last) are accepted and change nothing here.
+  if (sequence > seen.last_sequence + 1) ++seen.gaps;
+  if (sequence > seen.last_sequence) seen.last_sequence = sequence;
 }
 
 Report Programme::BuildReport() const {
@@ -107,16 +119,21 @@ Report Programme::BuildReport() const {
     const ProjectProgress& progress = progress_[i];
     ProjectFigures figures;
     figures.plan = &plan;
-    figures.construction_started = progress.construction_started_on.has_value();
+    figures.construction_started = !progress.construction_started_on.empty();
     figures.lines_launched = static_cast<int>(progress.lines_launched_on.size());
     figures.lines_planned = static_cast<int>(plan.production_lines.size());
     figures.investment_completed_fen = progress.investment_completed_fen;
     figures.investment_planned_fen = plan.investment_total_fen;
+    for (const auto& [planned_year, fen] : plan.investment_by_year_fen) {
+      if (planned_year >= plan_.period_start.year && planned_year <= plan_.period_end.year) {
+        figures.investment_planned_period_fen += fen;
+      }
+    }
     auto done_this_year = progress.investment_completed_by_year_fen.find(year);
     figures.investment_completed_year_fen =
         done_this_year == progress.investment_completed_by_year_fen.end() ? 0 : done_this_year->second;
     figures.investment_planned_year_fen = plan.PlannedForYear(year);
-    figures.completed = progress.completed_on.has_value();
+    figures.completed = !progress.completed_on.empty();
     report.projects.push_back(figures);
   }
   lock.unlock();
@@ -154,9 +171,12 @@ std::vector<EventCount> Programme::EventCounts() const {
   return counts;
 }
 
-size_t Programme::AcceptedEvents() const {
+std::vector<SourceSequence> Programme::SourceSequences() const {
   std::shared_lock lock(mutex_);
-  return accepted_event_ids_.size();
+  std::vector<SourceSequence> out;
+  out.reserve(sequences_.size());
+  for (const auto& [source, seen] : sequences_) out.push_back(seen);
+  return out;
 }
 
 }  // namespace pipelined::model

@@ -24,10 +24,25 @@ const char* PayloadTypeName(const Payload& payload) {
         if constexpr (std::is_same_v<T, ProductionLineLaunched>) return "production_line_launched";
         if constexpr (std::is_same_v<T, InvestmentRecorded>) return "investment_recorded";
         if constexpr (std::is_same_v<T, ProjectCompleted>) return "project_completed";
+        if constexpr (std::is_same_v<T, EventRetracted>) return "event_retracted";
         if constexpr (std::is_same_v<T, MissingPayload>) return "missing";
         return "unknown";
       },
       payload);
+}
+
+const char* EventStatusName(EventStatus status) {
+  switch (status) {
+    case EventStatus::kAccepted: return "accepted";
+    case EventStatus::kDuplicate: return "duplicate";
+    case EventStatus::kRejected: return "rejected";
+  }
+  return "unknown";
+}
+
+const std::string& Event::TargetEventId() const {
+  if (const auto* retraction = std::get_if<EventRetracted>(&payload)) return retraction->event_id;
+  return supersedes_event_id;
 }
 
 const std::vector<std::string>& AllRejectionReasons() {
@@ -37,7 +52,10 @@ const std::vector<std::string>& AllRejectionReasons() {
       reason::kMissingPayload,   reason::kUnknownPayloadType,   reason::kMissingOccurredAt,
       reason::kOccurredBeforePlan, reason::kOccurredInFuture,   reason::kNegativeAmount,
       reason::kAmountTooLarge,   reason::kInvalidPeriod,        reason::kPeriodAfterOccurrence,
-      reason::kEmptyLineId,      reason::kUnknownLine,
+      reason::kEmptyLineId,      reason::kUnknownLine,          reason::kEmptyTargetEventId,
+      reason::kInvalidTarget,    reason::kSupersedesUnknownEvent, reason::kRetractsUnknownEvent,
+      reason::kAlreadySuperseded, reason::kTargetRetracted,     reason::kCorrectionMismatch,
+      reason::kAlreadyRetracted, reason::kStoreUnavailable,
   };
   return kAll;
 }
@@ -95,7 +113,56 @@ std::optional<Rejection> EventValidator::Check(const Event& event, std::int64_t 
                       Date::FromUnixSecondsShanghai(now_unix_seconds).ToString() +
                       " (Asia/Shanghai): check the date and the publisher's clock");
   }
+  if (const auto* retraction = std::get_if<EventRetracted>(&event.payload)) {
+    if (retraction->event_id.empty()) {
+      return Reject(reason::kEmptyTargetEventId, "the retraction names no event_id to retract");
+    }
+    if (!event.supersedes_event_id.empty()) {
+      return Reject(reason::kInvalidTarget, "a retraction cannot also supersede an event: leave supersedes empty");
+    }
+  }
+  const std::string& target = event.TargetEventId();
+  if (!target.empty() && (target == event.event_id || target.size() > limits_.max_event_id_bytes)) {
+    return Reject(reason::kInvalidTarget, "an event cannot supersede or retract itself or an over-long id");
+  }
   return CheckPayload(event, *project, occurred_on);
+}
+
+std::optional<Outcome> CheckTarget(const Event& event, const TargetState& target) {
+  const std::string& id = event.TargetEventId();
+  if (id.empty()) return std::nullopt;
+  const bool retraction = event.IsRetraction();
+  auto reject = [](const char* reason, std::string message) {
+    return Outcome{EventStatus::kRejected, reason, std::move(message)};
+  };
+  if (target.event == nullptr) {
+    return retraction ? reject(reason::kRetractsUnknownEvent, "no accepted event has id " + id + ": nothing to retract")
+                      : reject(reason::kSupersedesUnknownEvent,
+                               "no accepted event has id " + id + ": send the original first, or send this one "
+                               "without supersedes");
+  }
+  if (target.event->IsRetraction()) {
+    return reject(reason::kInvalidTarget, id + " is a retraction; corrections and retractions target data events");
+  }
+  if (target.replaced_by != nullptr) {
+    const std::string& by = target.replaced_by->event_id;
+    if (target.replaced_by->IsRetraction()) {
+      if (retraction) return Outcome{EventStatus::kDuplicate, reason::kAlreadyRetracted, id + " was already retracted by " + by};
+      return reject(reason::kTargetRetracted, id + " was retracted by " + by + "; send the corrected figure as a new event");
+    }
+    return reject(reason::kAlreadySuperseded,
+                  id + " was already superseded by " + by + "; correct or retract the latest version, " + by);
+  }
+  if (target.event->project_code != event.project_code) {
+    return reject(reason::kCorrectionMismatch, id + " belongs to project " + target.event->project_code +
+                                                   ", not " + event.project_code);
+  }
+  if (!retraction && target.event->payload.index() != event.payload.index()) {
+    return reject(reason::kCorrectionMismatch, std::string("a correction must have the type of the event it "
+                                                           "supersedes (") +
+                                                   PayloadTypeName(target.event->payload) + ")");
+  }
+  return std::nullopt;
 }
 
 std::optional<Rejection> EventValidator::CheckPayload(const Event& event, const ProjectPlan& project,

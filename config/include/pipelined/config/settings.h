@@ -22,6 +22,8 @@ struct Settings {
   // Asia/Shanghai; empty: the system clock.
   std::string clock_start;
   double clock_rate = 1.0;
+  std::string storage_path = "data";
+  std::string storage_durability = "full";  // full or normal
 };
 
 // The values a settings file sets; unset ones keep the caller's defaults.
@@ -34,6 +36,8 @@ struct SettingsFile {
   std::optional<std::string> log_format;
   std::optional<std::string> clock_start;
   std::optional<double> clock_rate;
+  std::optional<std::string> storage_path;
+  std::optional<std::string> storage_durability;
 };
 
 struct SettingsLoadResult {

@@ -18,12 +18,15 @@ struct DecodedBatch {
   bool ok = false;
   std::string batch_id;
   std::vector<model::Event> events;
+  std::vector<std::string> bodies;  // each event re-serialized, unknown fields kept, for the store
   std::string error;  // why the message is not an EventBatch, when !ok
 };
 
 DecodedBatch DecodeBatch(const void* data, size_t size);
 
 model::Event FromProto(const v1::Event& event);
+// Decodes one stored event body; false when it is not a valid v1.Event.
+bool DecodeEvent(const std::string& body, model::Event* event);
 v1::EventResult ToProto(const std::string& event_id, const model::Outcome& outcome);
 
 // A reply for a message that is not an EventBatch.

@@ -1,5 +1,7 @@
 // The ingest endpoint: a ZeroMQ ROUTER socket that takes one EventBatch per
-// message, hands each event to the programme and sends back one BatchReply.
+// message and sends back one BatchReply. Messages that are waiting together
+// (from any number of publishers) are handled as one group, so that the
+// store commits once per group.
 //
 // Threading: Run() owns the socket and must be called from one thread; Stop()
 // may be called from any thread.
@@ -8,12 +10,13 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <zmq.hpp>
 
+#include "pipelined/ingest/event_pipeline.h"
 #include "pipelined/ingest/rejection_log.h"
 #include "pipelined/model/ingest_counters.h"
-#include "pipelined/model/programme.h"
 
 namespace pipelined::ingest {
 
@@ -23,13 +26,16 @@ struct IngestOptions {
   // Larger messages make libzmq drop the connection (the publisher sees no
   // reply and reconnects by itself).
   std::int64_t max_message_bytes = 16 << 20;
+  // A group ends when no more messages are waiting or at these bounds.
+  size_t max_group_messages = 256;
+  size_t max_group_events = 50000;
 };
 
 class IngestServer {
  public:
   // References must outlive the server.
-  IngestServer(zmq::context_t& context, IngestOptions options, model::Programme& programme,
-               model::IngestCounters& counters);
+  IngestServer(zmq::context_t& context, IngestOptions options, EventPipeline& pipeline,
+               model::IngestCounters& counters, RejectionLog& rejection_log);
 
   // Binds the socket; throws zmq::error_t when the endpoint cannot be bound.
   // Returns the bound endpoint (with the real port when the endpoint used
@@ -41,13 +47,20 @@ class IngestServer {
   void Stop() { stopping_.store(true); }
 
  private:
-  void HandleMessage(std::vector<zmq::message_t>& frames);
+  struct Message {
+    std::vector<zmq::message_t> envelope;  // routing id and any delimiter frames
+    DecodedBatch batch;
+  };
+  // Reads one whole message if one is waiting; false when none is.
+  bool ReceiveOne(Message* message);
+  void ProcessGroup(std::vector<Message>& group);
+  void Send(std::vector<zmq::message_t>& envelope, const v1::BatchReply& reply);
 
   zmq::socket_t socket_;
   IngestOptions options_;
-  model::Programme& programme_;
+  EventPipeline& pipeline_;
   model::IngestCounters& counters_;
-  RejectionLog rejection_log_;
+  RejectionLog& rejection_log_;
   std::atomic<bool> stopping_{false};
 };
 

@@ -20,13 +20,17 @@ struct InvestmentRecorded {
   std::string period;  // "YYYY-MM", validated before it is applied
 };
 struct ProjectCompleted {};
+// Withdraws an earlier event: its effect is removed from the figures.
+struct EventRetracted {
+  std::string event_id;
+};
 // The publisher set no payload.
 struct MissingPayload {};
 // A payload type this daemon does not know (sent by a newer publisher).
 struct UnknownPayload {};
 
-using Payload = std::variant<MissingPayload, UnknownPayload, ConstructionStarted,
-                             ProductionLineLaunched, InvestmentRecorded, ProjectCompleted>;
+using Payload = std::variant<MissingPayload, UnknownPayload, ConstructionStarted, ProductionLineLaunched,
+                             InvestmentRecorded, ProjectCompleted, EventRetracted>;
 
 // The stable event type names used in logs and metrics.
 const char* PayloadTypeName(const Payload& payload);
@@ -38,7 +42,13 @@ struct Event {
   std::string project_code;
   std::optional<std::int64_t> occurred_at_unix;  // seconds; nullopt when absent
   std::optional<std::int64_t> reported_at_unix;
+  // When set, this event is a correction: it replaces the event with this id.
+  std::string supersedes_event_id;
   Payload payload;
+
+  // The earlier event this one supersedes or retracts; empty when none.
+  const std::string& TargetEventId() const;
+  bool IsRetraction() const { return std::holds_alternative<EventRetracted>(payload); }
 };
 
 }  // namespace pipelined::model

@@ -1,5 +1,5 @@
-// Counts of what reached the daemon as a whole message, before any event in
-// it is looked at. Transport-neutral: ingest increments, exporters read.
+// Counts of what reached the daemon as a whole message and of what the store
+// did with it. Transport-neutral: ingest increments, exporters read.
 #pragma once
 
 #include <atomic>
@@ -8,10 +8,20 @@
 namespace pipelined::model {
 
 struct IngestCounters {
-  std::atomic<std::uint64_t> batches_decoded{0};     // valid EventBatch messages
-  std::atomic<std::uint64_t> messages_malformed{0};  // not an EventBatch
+  std::atomic<std::uint64_t> batches_decoded{0};        // valid EventBatch messages
+  std::atomic<std::uint64_t> messages_malformed{0};     // not an EventBatch
   std::atomic<std::uint64_t> replies_undeliverable{0};  // the publisher was gone
   std::atomic<std::uint64_t> rejection_logs_suppressed{0};
+
+  std::atomic<std::uint64_t> store_commits{0};
+  std::atomic<std::uint64_t> store_commit_errors{0};
+  std::atomic<std::uint64_t> store_commit_nanoseconds{0};
+  std::atomic<std::uint64_t> store_committed_events{0};
+  std::atomic<std::uint64_t> stored_events{0};    // events in the store now
+  std::atomic<std::uint64_t> orphaned_events{0};  // stored events the plan no longer has a place for
+
+  std::atomic<std::uint64_t> replayed_events{0};
+  std::atomic<std::uint64_t> replay_nanoseconds{0};
 };
 
 }  // namespace pipelined::model

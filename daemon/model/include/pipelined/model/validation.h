@@ -25,6 +25,15 @@ struct EventLimits {
   std::int64_t future_tolerance_seconds = 86400;
 };
 
+enum class EventStatus { kAccepted, kDuplicate, kRejected };
+const char* EventStatusName(EventStatus status);  // accepted, duplicate, rejected
+
+struct Outcome {
+  EventStatus status = EventStatus::kRejected;
+  std::string reason;  // stable code; empty when accepted or a plain duplicate
+  std::string message;
+};
+
 struct Rejection {
   std::string reason;   // stable code, e.g. "unknown_project"
   std::string message;  // for people
@@ -48,10 +57,32 @@ inline constexpr const char kInvalidPeriod[] = "invalid_period";
 inline constexpr const char kPeriodAfterOccurrence[] = "period_after_occurrence";
 inline constexpr const char kEmptyLineId[] = "empty_line_id";
 inline constexpr const char kUnknownLine[] = "unknown_line";
+inline constexpr const char kEmptyTargetEventId[] = "empty_target_event_id";
+inline constexpr const char kInvalidTarget[] = "invalid_target";
+inline constexpr const char kSupersedesUnknownEvent[] = "supersedes_unknown_event";
+inline constexpr const char kRetractsUnknownEvent[] = "retracts_unknown_event";
+inline constexpr const char kAlreadySuperseded[] = "already_superseded";
+inline constexpr const char kTargetRetracted[] = "target_retracted";
+inline constexpr const char kCorrectionMismatch[] = "correction_mismatch";
+// Not a rejection: the DUPLICATE result of retracting what is already retracted.
+inline constexpr const char kAlreadyRetracted[] = "already_retracted";
+// The event could not be stored; nothing changed, send it again later.
+inline constexpr const char kStoreUnavailable[] = "store_unavailable";
 }  // namespace reason
 
-// Every per-event reason code the validator can return, for docs and tests.
+// Every per-event reason code an event result can carry, for docs and tests.
 const std::vector<std::string>& AllRejectionReasons();
+
+// What is known of the event that a correction or retraction targets.
+struct TargetState {
+  const Event* event = nullptr;        // the target; nullptr when no such event was accepted
+  const Event* replaced_by = nullptr;  // the event that already superseded or retracted it
+};
+
+// Checks a correction (supersedes_event_id set) or retraction against its
+// target; nullopt when it may be applied. Retracting an event that is already
+// retracted is a DUPLICATE (reason already_retracted): retraction is idempotent.
+std::optional<Outcome> CheckTarget(const Event& event, const TargetState& target);
 
 class EventValidator {
  public:
@@ -60,6 +91,7 @@ class EventValidator {
 
   // nullopt when the event may be applied at `now_unix_seconds`.
   std::optional<Rejection> Check(const Event& event, std::int64_t now_unix_seconds) const;
+  const EventLimits& limits() const { return limits_; }
 
  private:
   std::optional<Rejection> CheckPayload(const Event& event, const ProjectPlan& project,

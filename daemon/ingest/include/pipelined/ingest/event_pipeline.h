@@ -1,0 +1,48 @@
+// Decides what happens to each received event, makes the accepted ones
+// durable in one commit per group of messages, then applies them to the
+// model: ingest -> store -> model. Also rebuilds the model from the store on
+// start (replay).
+//
+// Not thread-safe: owned by the ingest thread (and used before it starts for
+// replay).
+#pragma once
+
+#include <vector>
+
+#include "pipelined/ingest/batch_codec.h"
+#include "pipelined/ingest/rejection_log.h"
+#include "pipelined/model/ingest_counters.h"
+#include "pipelined/model/programme.h"
+#include "pipelined/store/event_store.h"
+
+namespace pipelined::ingest {
+
+class EventPipeline {
+ public:
+  // References must outlive the pipeline.
+  EventPipeline(model::Programme& programme, store::EventStore& store, model::IngestCounters& counters,
+                RejectionLog& rejection_log);
+
+  // Applies every stored event to the (empty) programme, in the order they
+  // were accepted. Fails with Corruption when a stored event is damaged.
+  store::Status Replay();
+
+  // Handles the events of several decoded batches (from any publishers) as
+  // one group: one commit for all accepted events, so that durability costs
+  // one fsync per group instead of one per event. Fills one reply per batch,
+  // in order; replies are to be sent only after this returns.
+  void Process(const std::vector<const DecodedBatch*>& batches, std::vector<v1::BatchReply>* replies);
+
+ private:
+  struct Pending;
+  // Looks up a stored or pending event by id; false on a store error.
+  bool FindEvent(const std::string& event_id, const std::vector<Pending>& pending, model::Event* event,
+                 bool* found);
+
+  model::Programme& programme_;
+  store::EventStore& store_;
+  model::IngestCounters& counters_;
+  RejectionLog& rejection_log_;
+};
+
+}  // namespace pipelined::ingest

@@ -1,0 +1,202 @@
+#include "pipelined/ingest/event_pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <unordered_map>
+
+namespace pipelined::ingest {
+
+namespace reason = model::reason;
+using model::EventStatus;
+using model::Outcome;
+
+struct EventPipeline::Pending {
+  model::Event event;
+  store::EventRecord record;
+  bool replaces = false;
+  model::Event replaced;
+  size_t batch = 0;
+  size_t index = 0;
+};
+
+namespace {
+
+std::int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Outcome StoreUnavailable(const std::string& why) {
+  return {EventStatus::kRejected, reason::kStoreUnavailable,
+          "the event could not be stored (" + why + "); nothing changed: send it again later"};
+}
+
+}  // namespace
+
+EventPipeline::EventPipeline(model::Programme& programme, store::EventStore& store, model::IngestCounters& counters,
+                             RejectionLog& rejection_log)
+    : programme_(programme), store_(store), counters_(counters), rejection_log_(rejection_log) {}
+
+store::Status EventPipeline::Replay() {
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t replayed = 0, orphaned = 0;
+  store::Status failure;
+  store::Status status = store_.Replay([&](const store::EventRecord& record) {
+    if (!failure.ok()) return;
+    model::Event event;
+    if (!DecodeEvent(record.body, &event)) {
+      failure = store::Status::Corruption("stored event #" + std::to_string(record.position) + " (" +
+                                          record.event_id + ") does not decode");
+      return;
+    }
+    model::Event replaced;
+    bool replaces = false;
+    if (!record.target_event_id.empty()) {
+      std::optional<store::EventRecord> target;
+      failure = store_.Find(record.target_event_id, &target);
+      if (!failure.ok()) return;
+      replaces = target && DecodeEvent(target->body, &replaced);
+    }
+    if (!programme_.Apply(event, replaces ? &replaced : nullptr)) ++orphaned;
+    programme_.ObserveSequence(record.source, record.sequence);
+    ++replayed;
+  });
+  if (status.ok()) status = failure;
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  counters_.replayed_events = replayed;
+  counters_.orphaned_events = orphaned;
+  counters_.stored_events = store_.Count();
+  counters_.replay_nanoseconds =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+  return status;
+}
+
+bool EventPipeline::FindEvent(const std::string& event_id, const std::vector<Pending>& pending, model::Event* event,
+                              bool* found) {
+  for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+    if (it->event.event_id == event_id) {
+      *event = it->event;
+      *found = true;
+      return true;
+    }
+  }
+  std::optional<store::EventRecord> record;
+  if (!store_.Find(event_id, &record).ok()) return false;
+  *found = record.has_value();
+  return !record || DecodeEvent(record->body, event);
+}
+
+void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std::vector<v1::BatchReply>* replies) {
+  replies->assign(batches.size(), v1::BatchReply{});
+  std::vector<std::vector<Outcome>> outcomes(batches.size());
+  std::vector<Pending> pending;
+  // Ids accepted within this group, and the targets they replace.
+  std::unordered_map<std::string, size_t> pending_ids;
+  std::unordered_map<std::string, size_t> pending_targets;
+  const std::int64_t received_at = UnixNow();
+
+  for (size_t b = 0; b < batches.size(); ++b) {
+    const DecodedBatch& batch = *batches[b];
+    outcomes[b].resize(batch.events.size());
+    for (size_t i = 0; i < batch.events.size(); ++i) {
+      const model::Event& event = batch.events[i];
+      Outcome& outcome = outcomes[b][i];
+      if (auto rejection = programme_.Check(event)) {
+        outcome = {EventStatus::kRejected, std::move(rejection->reason), std::move(rejection->message)};
+        continue;
+      }
+      std::optional<store::EventRecord> stored;
+      if (pending_ids.count(event.event_id) != 0) {
+        outcome = {EventStatus::kDuplicate, "", "event_id " + event.event_id + " was accepted before; nothing changed"};
+        continue;
+      }
+      if (store::Status status = store_.Find(event.event_id, &stored); !status.ok()) {
+        outcome = StoreUnavailable(status.ToString());
+        continue;
+      }
+      if (stored) {
+        outcome = {EventStatus::kDuplicate, "", "event_id " + event.event_id + " was accepted before; nothing changed"};
+        continue;
+      }
+
+      Pending accepted;
+      const std::string& target_id = event.TargetEventId();
+      if (!target_id.empty()) {
+        model::TargetState target;
+        model::Event target_event, replacing_event;
+        bool target_found = false, replacing_found = false;
+        if (!FindEvent(target_id, pending, &target_event, &target_found)) {
+          outcome = StoreUnavailable("lookup of " + target_id + " failed");
+          continue;
+        }
+        if (target_found) target.event = &target_event;
+        if (auto it = pending_targets.find(target_id); it != pending_targets.end()) {
+          replacing_event = pending[it->second].event;
+          replacing_found = true;
+        } else {
+          std::optional<std::string> replacing_id;
+          if (!store_.FindTargeting(target_id, &replacing_id).ok() ||
+              (replacing_id && !FindEvent(*replacing_id, pending, &replacing_event, &replacing_found))) {
+            outcome = StoreUnavailable("lookup of corrections to " + target_id + " failed");
+            continue;
+          }
+        }
+        if (replacing_found) target.replaced_by = &replacing_event;
+        if (auto verdict = model::CheckTarget(event, target)) {
+          outcome = std::move(*verdict);
+          continue;
+        }
+        accepted.replaces = true;
+        accepted.replaced = target_event;
+      }
+      outcome = {EventStatus::kAccepted, "", ""};
+      accepted.event = event;
+      accepted.record = store::EventRecord{0,           event.event_id, event.source,         event.sequence,
+                                           event.project_code, target_id, received_at, batch.bodies[i]};
+      accepted.batch = b;
+      accepted.index = i;
+      pending_ids.emplace(event.event_id, pending.size());
+      if (!target_id.empty()) pending_targets[target_id] = pending.size();
+      pending.push_back(std::move(accepted));
+    }
+  }
+
+  if (!pending.empty()) {
+    std::vector<const store::EventRecord*> records;
+    records.reserve(pending.size());
+    for (const Pending& p : pending) records.push_back(&p.record);
+    const auto started = std::chrono::steady_clock::now();
+    store::Status status = store_.Append(records);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    counters_.store_commit_nanoseconds.fetch_add(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
+    if (status.ok()) {
+      counters_.store_commits.fetch_add(1);
+      counters_.store_committed_events.fetch_add(pending.size());
+      counters_.stored_events = store_.Count();
+      // Only now, with the events durable, may they count and be acknowledged.
+      for (const Pending& p : pending) {
+        if (!programme_.Apply(p.event, p.replaces ? &p.replaced : nullptr)) counters_.orphaned_events.fetch_add(1);
+        programme_.ObserveSequence(p.event.source, p.event.sequence);
+      }
+    } else {
+      counters_.store_commit_errors.fetch_add(1);
+      spdlog::error("cannot store {} events: {}", pending.size(), status.ToString());
+      for (const Pending& p : pending) outcomes[p.batch][p.index] = StoreUnavailable(status.ToString());
+    }
+  }
+
+  for (size_t b = 0; b < batches.size(); ++b) {
+    v1::BatchReply& reply = (*replies)[b];
+    reply.set_batch_id(batches[b]->batch_id);
+    for (size_t i = 0; i < outcomes[b].size(); ++i) {
+      const model::Event& event = batches[b]->events[i];
+      const Outcome& outcome = outcomes[b][i];
+      programme_.Count(event.source, outcome);
+      if (outcome.status == EventStatus::kRejected) rejection_log_.Rejected(event, outcome);
+      *reply.add_results() = ToProto(event.event_id, outcome);
+    }
+  }
+}
+
+}  // namespace pipelined::ingest
