@@ -1,0 +1,133 @@
+#include "pipelined/store/event_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include "temp_dir.h"
+
+namespace pipelined::store {
+namespace {
+
+using ::testing::HasSubstr;
+
+EventRecord Record(const std::string& id, const std::string& target = "") {
+  return EventRecord{0, id, "src", 7, "P-1", target, 1700000000, "body-of-" + id};
+}
+
+std::unique_ptr<EventStore> OpenOrFail(const std::string& directory) {
+  std::unique_ptr<EventStore> store;
+  Status status = EventStore::Open({directory, Durability::kFull}, &store);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return store;
+}
+
+std::vector<EventRecord> ReplayAll(EventStore& store, Status* status) {
+  std::vector<EventRecord> records;
+  *status = store.Replay([&records](const EventRecord& r) { records.push_back(r); });
+  return records;
+}
+
+TEST(EventStoreTest, KeepsAppendedEventsAcrossReopen) {
+  testing::ScratchDir dir;
+  {
+    auto store = OpenOrFail(dir.path());
+    const EventRecord a = Record("a"), b = Record("b", "a");
+    ASSERT_TRUE(store->Append({&a, &b}).ok());
+    EXPECT_EQ(store->Count(), 2u);
+  }
+  auto store = OpenOrFail(dir.path());
+  EXPECT_EQ(store->Count(), 2u);
+  Status status;
+  auto records = ReplayAll(*store, &status);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].event_id, "a");
+  EXPECT_EQ(records[1].target_event_id, "a");
+  EXPECT_EQ(records[1].body, "body-of-b");
+  EXPECT_LT(records[0].position, records[1].position) << "replay follows append order";
+
+  std::optional<EventRecord> found;
+  ASSERT_TRUE(store->Find("b", &found).ok());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->sequence, 7u);
+  ASSERT_TRUE(store->Find("zzz", &found).ok());
+  EXPECT_FALSE(found);
+  std::optional<std::string> by;
+  ASSERT_TRUE(store->FindTargeting("a", &by).ok());
+  EXPECT_EQ(by, "b");
+}
+
+TEST(EventStoreTest, RefusesARepeatedEventIdAndKeepsNothingOfThatCommit) {
+  testing::ScratchDir dir;
+  auto store = OpenOrFail(dir.path());
+  const EventRecord a = Record("a"), b = Record("b"), a_again = Record("a");
+  ASSERT_TRUE(store->Append({&a}).ok());
+  EXPECT_FALSE(store->Append({&b, &a_again}).ok());
+  std::optional<EventRecord> found;
+  ASSERT_TRUE(store->Find("b", &found).ok());
+  EXPECT_FALSE(found) << "a failed commit is rolled back whole";
+  EXPECT_EQ(store->Count(), 1u);
+}
+
+TEST(EventStoreTest, OneProcessPerDirectory) {
+  testing::ScratchDir dir;
+  auto first = OpenOrFail(dir.path());
+  std::unique_ptr<EventStore> second;
+  Status status = EventStore::Open({dir.path(), Durability::kFull}, &second);
+  EXPECT_EQ(status.code(), Status::Code::kBusy);
+  EXPECT_THAT(status.ToString(), HasSubstr("in use by another process"));
+}
+
+TEST(EventStoreTest, DamagedRowIsCorruptionNotWrongData) {
+  testing::ScratchDir dir;
+  {
+    auto store = OpenOrFail(dir.path());
+    const EventRecord a = Record("a"), b = Record("b");
+    ASSERT_TRUE(store->Append({&a, &b}).ok());
+  }
+  // Change a stored amount behind the store's back, as bit rot would.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() + "/events.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE events SET body = 'tampered' WHERE event_id = 'b'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = OpenOrFail(dir.path());
+  Status status;
+  ReplayAll(*store, &status);
+  EXPECT_TRUE(status.IsCorruption());
+  EXPECT_THAT(status.ToString(), HasSubstr("(b) fails its checksum"));
+}
+
+TEST(EventStoreTest, GarbageFileIsCorruption) {
+  testing::ScratchDir dir;
+  std::ofstream(dir.path() + "/events.db") << std::string(8192, 'x');
+  std::unique_ptr<EventStore> store;
+  Status status = EventStore::Open({dir.path(), Durability::kFull}, &store);
+  EXPECT_TRUE(status.IsCorruption()) << status.ToString();
+}
+
+TEST(EventStoreTest, ForeignSqliteDatabaseIsRefused) {
+  testing::ScratchDir dir;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() + "/events.db").c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA application_id=42; CREATE TABLE t(x);", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  std::unique_ptr<EventStore> store;
+  Status status = EventStore::Open({dir.path(), Durability::kFull}, &store);
+  EXPECT_TRUE(status.IsCorruption());
+  EXPECT_THAT(status.ToString(), HasSubstr("not a pipelined event store"));
+}
+
+TEST(EventStoreTest, DurabilityNamesRoundTrip) {
+  EXPECT_EQ(ParseDurability("full"), Durability::kFull);
+  EXPECT_EQ(ParseDurability("normal"), Durability::kNormal);
+  EXPECT_FALSE(ParseDurability("fast"));
+  EXPECT_STREQ(DurabilityName(Durability::kNormal), "normal");
+}
+
+}  // namespace
+}  // namespace pipelined::store
