@@ -2,9 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
 #include "yaml_reader.h"
@@ -273,15 +271,13 @@ PlanLoadResult LoadPlanFromString(const std::string& yaml_text, const std::strin
 }
 
 PlanLoadResult LoadPlanFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
+  std::string text;
+  if (!ReadWholeFile(path, &text)) {
     PlanLoadResult result;
     result.errors.push_back({path, 0, 0, "cannot open plan file"});
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return LoadPlanFromString(text.str(), path);
+  return LoadPlanFromString(text, path);
 }
 
 PlanLoadResult LoadEmbeddedPlan() { return LoadPlanFromString(EmbeddedPlanYaml(), kEmbeddedPlanName); }

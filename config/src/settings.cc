@@ -2,8 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "pipelined/model/calendar.h"
 #include "yaml_reader.h"
@@ -51,15 +49,13 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
 }
 
 SettingsLoadResult LoadSettingsFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
+  std::string text;
+  if (!ReadWholeFile(path, &text)) {
     SettingsLoadResult result;
     result.errors.push_back({path, 0, 0, "cannot open config file"});
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return LoadSettingsFromString(text.str(), path);
+  return LoadSettingsFromString(text, path);
 }
 
 std::optional<std::int64_t> ParseClockStart(const std::string& text) {

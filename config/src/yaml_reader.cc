@@ -2,7 +2,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 namespace pipelined::config {
 
@@ -16,6 +18,15 @@ std::string JoinErrors(const std::vector<LoadError>& errors) {
   std::string text;
   for (const auto& error : errors) text += error.ToString() + "\n";
   return text;
+}
+
+bool ReadWholeFile(const std::string& path, std::string* text) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  *text = buffer.str();
+  return true;
 }
 
 void YamlReader::ErrorAt(const YAML::Mark& mark, const std::string& message) {

@@ -16,6 +16,9 @@
 
 namespace pipelined::config {
 
+// Reads a whole file; false when it cannot be opened.
+bool ReadWholeFile(const std::string& path, std::string* text);
+
 class YamlReader {
  public:
   YamlReader(std::string file, std::vector<LoadError>& errors) : file_(std::move(file)), errors_(errors) {}

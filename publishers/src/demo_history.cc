@@ -47,8 +47,11 @@ int ActiveMonthsInYear(const model::ProjectPlan& project, int year) {
   return std::max(1, last.Index() - first.Index() + 1);
 }
 
+// Sets the event's id and leaves reported_at to the moment it is sent, so
+// that the history depends on nothing but plan, date and seed.
 v1::Event Header(v1::Event event, const std::string& id) {
   event.set_event_id(id);
+  event.clear_reported_at();
   return event;
 }
 

@@ -39,6 +39,20 @@ std::optional<int> WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
 
 int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
+// Starts `args` with stdout and stderr going to `output_path`.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& output_path) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(output_path.c_str(), O_WRONLY | O_TRUNC);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    auto argv = Argv(args);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 std::string TempPath(const std::string& stem) {
   std::string pattern = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + std::string("/") + stem + "XXXXXX";
   int fd = mkstemp(pattern.data());
@@ -70,15 +84,7 @@ int FreePort() {
 ProcessResult RunProcess(const std::vector<std::string>& args, std::chrono::seconds timeout) {
   ProcessResult result;
   const std::string output_path = TempPath("pipelined-run-");
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(output_path.c_str(), O_WRONLY | O_TRUNC);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    auto argv = Argv(args);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  pid_t pid = Spawn(args, output_path);
   std::optional<int> status = WaitFor(pid, timeout);
   if (!status) {
     kill(pid, SIGKILL);
@@ -115,15 +121,7 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra_args, DaemonOptions 
                                    "--web.listen-address=127.0.0.1:" + std::to_string(web_port_),
                                    "--storage.path=" + storage_path_};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  pid_ = fork();
-  if (pid_ == 0) {
-    int fd = open(log_path_.c_str(), O_WRONLY | O_TRUNC);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    auto argv = Argv(args);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  pid_ = Spawn(args, log_path_);
   // Sanitizer builds start slowly; allow generous time.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline && Running()) {
