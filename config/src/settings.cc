@@ -96,6 +96,11 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
     problems.push_back("storage durability \"" + settings.storage_durability + "\" is not one of full, normal");
   }
   if (settings.storage_path.empty()) problems.push_back("storage path must not be empty");
+  // "--storage.path= --check-config" gives the path the next flag's name.
+  for (const std::string* value : {&settings.plan_file, &settings.ingest_endpoint, &settings.web_listen_address,
+                                   &settings.storage_path, &settings.clock_start}) {
+    if (value->rfind("--", 0) == 0) problems.push_back("the value \"" + *value + "\" looks like a flag: give a value");
+  }
   if (settings.web_listen_address.empty()) problems.push_back("web listen address must not be empty");
   return problems;
 }

@@ -115,6 +115,15 @@ TEST_F(PipelineTest, CorrectionRulesEachHaveTheirReason) {
   EXPECT_EQ(Completed("P-1"), 0);
 }
 
+TEST_F(PipelineTest, ResentCorrectionIsDuplicateNotAlreadySuperseded) {
+  One(Investment("a", "P-1", 1000));
+  EXPECT_EQ(One(Investment("a2", "P-1", 300, "a")).status(), v1::ACCEPTED);
+  v1::EventResult again = One(Investment("a2", "P-1", 300, "a"));
+  EXPECT_EQ(again.status(), v1::DUPLICATE);
+  EXPECT_EQ(again.reason(), "");
+  EXPECT_EQ(Completed("P-1"), 300);
+}
+
 TEST_F(PipelineTest, CorrectionAndItsTargetInOneGroup) {
   auto replies = Process({{Investment("a", "P-1", 1000)}, {Investment("a2", "P-1", 10, "a")},
                           {Investment("a3", "P-1", 20, "a")}});

@@ -35,7 +35,9 @@ TEST(EventStoreTest, KeepsAppendedEventsAcrossReopen) {
   {
     auto store = OpenOrFail(dir.path());
     const EventRecord a = Record("a"), b = Record("b", "a");
-    ASSERT_TRUE(store->Append({&a, &b}).ok());
+    std::vector<bool> inserted;
+    ASSERT_TRUE(store->Append({&a, &b}, &inserted).ok());
+    EXPECT_EQ(inserted, (std::vector<bool>{true, true}));
     EXPECT_EQ(store->Count(), 2u);
   }
   auto store = OpenOrFail(dir.path());
@@ -60,16 +62,18 @@ TEST(EventStoreTest, KeepsAppendedEventsAcrossReopen) {
   EXPECT_EQ(by, "b");
 }
 
-TEST(EventStoreTest, RefusesARepeatedEventIdAndKeepsNothingOfThatCommit) {
+TEST(EventStoreTest, SkipsARepeatedEventIdAndSaysWhichWereNew) {
   testing::ScratchDir dir;
   auto store = OpenOrFail(dir.path());
   const EventRecord a = Record("a"), b = Record("b"), a_again = Record("a");
-  ASSERT_TRUE(store->Append({&a}).ok());
-  EXPECT_FALSE(store->Append({&b, &a_again}).ok());
+  std::vector<bool> inserted;
+  ASSERT_TRUE(store->Append({&a}, &inserted).ok());
+  ASSERT_TRUE(store->Append({&b, &a_again}, &inserted).ok());
+  EXPECT_EQ(inserted, (std::vector<bool>{true, false}));
+  EXPECT_EQ(store->Count(), 2u);
   std::optional<EventRecord> found;
-  ASSERT_TRUE(store->Find("b", &found).ok());
-  EXPECT_FALSE(found) << "a failed commit is rolled back whole";
-  EXPECT_EQ(store->Count(), 1u);
+  ASSERT_TRUE(store->Find("a", &found).ok());
+  EXPECT_EQ(found->body, "body-of-a") << "the first version is kept";
 }
 
 TEST(EventStoreTest, OneProcessPerDirectory) {
@@ -86,7 +90,8 @@ TEST(EventStoreTest, DamagedRowIsCorruptionNotWrongData) {
   {
     auto store = OpenOrFail(dir.path());
     const EventRecord a = Record("a"), b = Record("b");
-    ASSERT_TRUE(store->Append({&a, &b}).ok());
+    std::vector<bool> inserted;
+    ASSERT_TRUE(store->Append({&a, &b}, &inserted).ok());
   }
   // Change a stored amount behind the store's back, as bit rot would.
   sqlite3* db = nullptr;

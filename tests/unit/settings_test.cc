@@ -59,6 +59,13 @@ TEST(SettingsTest, ValidatesValuesSharedByFlagsAndFile) {
   EXPECT_EQ(ValidateSettings(settings).size(), 5u);
 }
 
+TEST(SettingsTest, AValueThatLooksLikeAFlagIsRefused) {
+  Settings settings;
+  settings.storage_path = "--check-config";  // what "--storage.path= --check-config" parses to
+  ASSERT_EQ(ValidateSettings(settings).size(), 1u);
+  EXPECT_THAT(ValidateSettings(settings)[0], HasSubstr("looks like a flag"));
+}
+
 TEST(SettingsTest, ClockStartIsAShanghaiDateOrDateTime) {
   const std::int64_t midnight = model::Date{2025, 6, 30}.StartUnixSecondsShanghai();
   EXPECT_EQ(ParseClockStart("2025-06-30"), midnight);

@@ -26,6 +26,10 @@ std::int64_t UnixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+Outcome Duplicate(const std::string& event_id) {
+  return {EventStatus::kDuplicate, "", "event_id " + event_id + " was accepted before; nothing changed"};
+}
+
 Outcome StoreUnavailable(const std::string& why) {
   return {EventStatus::kRejected, reason::kStoreUnavailable,
           "the event could not be stored (" + why + "); nothing changed: send it again later"};
@@ -90,6 +94,9 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
   replies->assign(batches.size(), v1::BatchReply{});
   std::vector<std::vector<Outcome>> outcomes(batches.size());
   std::vector<Pending> pending;
+  size_t events = 0;
+  for (const DecodedBatch* batch : batches) events += batch->events.size();
+  pending.reserve(events);
   // Ids accepted within this group, and the targets they replace.
   std::unordered_map<std::string, size_t> pending_ids;
   std::unordered_map<std::string, size_t> pending_targets;
@@ -105,23 +112,25 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
         outcome = {EventStatus::kRejected, std::move(rejection->reason), std::move(rejection->message)};
         continue;
       }
-      std::optional<store::EventRecord> stored;
       if (pending_ids.count(event.event_id) != 0) {
-        outcome = {EventStatus::kDuplicate, "", "event_id " + event.event_id + " was accepted before; nothing changed"};
+        outcome = Duplicate(event.event_id);
         continue;
       }
-      if (store::Status status = store_.Find(event.event_id, &stored); !status.ok()) {
-        outcome = StoreUnavailable(status.ToString());
-        continue;
-      }
-      if (stored) {
-        outcome = {EventStatus::kDuplicate, "", "event_id " + event.event_id + " was accepted before; nothing changed"};
-        continue;
-      }
-
       Pending accepted;
       const std::string& target_id = event.TargetEventId();
       if (!target_id.empty()) {
+        // A resent correction must come back DUPLICATE, not "already
+        // superseded" (by itself): look its own id up first. Plain events
+        // learn that they are duplicates from the insert.
+        std::optional<store::EventRecord> stored;
+        if (store::Status status = store_.Find(event.event_id, &stored); !status.ok()) {
+          outcome = StoreUnavailable(status.ToString());
+          continue;
+        }
+        if (stored) {
+          outcome = Duplicate(event.event_id);
+          continue;
+        }
         model::TargetState target;
         model::Event target_event, replacing_event;
         bool target_found = false, replacing_found = false;
@@ -166,16 +175,22 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
     records.reserve(pending.size());
     for (const Pending& p : pending) records.push_back(&p.record);
     const auto started = std::chrono::steady_clock::now();
-    store::Status status = store_.Append(records);
+    std::vector<bool> inserted;
+    store::Status status = store_.Append(records, &inserted);
     const auto elapsed = std::chrono::steady_clock::now() - started;
     counters_.store_commit_nanoseconds.fetch_add(
         static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
     if (status.ok()) {
       counters_.store_commits.fetch_add(1);
-      counters_.store_committed_events.fetch_add(pending.size());
       counters_.stored_events = store_.Count();
       // Only now, with the events durable, may they count and be acknowledged.
-      for (const Pending& p : pending) {
+      for (size_t k = 0; k < pending.size(); ++k) {
+        const Pending& p = pending[k];
+        if (!inserted[k]) {
+          outcomes[p.batch][p.index] = Duplicate(p.event.event_id);
+          continue;
+        }
+        counters_.store_committed_events.fetch_add(1);
         if (!programme_.Apply(p.event, p.replaces ? &p.replaced : nullptr)) counters_.orphaned_events.fetch_add(1);
         programme_.ObserveSequence(p.event.source, p.event.sequence);
       }

@@ -208,7 +208,7 @@ Status EventStore::Initialize() {
   if (rc != SQLITE_ROW) return Error("cannot count stored events");
 
   if (!(status = Prepare("INSERT INTO events(event_id, source, sequence, project_code, target_event_id, "
-                         "received_at, body, checksum) VALUES(?,?,?,?,?,?,?,?)",
+                         "received_at, body, checksum) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(event_id) DO NOTHING",
                          &insert_))
            .ok()) {
     return status;
@@ -226,10 +226,13 @@ Status EventStore::Prepare(const char* sql, sqlite3_stmt** statement) {
   return Status::Ok();
 }
 
-Status EventStore::Append(const std::vector<const EventRecord*>& records) {
+Status EventStore::Append(const std::vector<const EventRecord*>& records, std::vector<bool>* inserted) {
+  inserted->assign(records.size(), false);
   if (records.empty()) return Status::Ok();
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return Error("cannot begin");
-  for (const EventRecord* r : records) {
+  std::uint64_t added = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const EventRecord* r = records[i];
     sqlite3_reset(insert_);
     Bind(insert_, 1, r->event_id);
     Bind(insert_, 2, r->source);
@@ -247,17 +250,21 @@ Status EventStore::Append(const std::vector<const EventRecord*>& records) {
       Status status = Error("cannot store an event");
       sqlite3_reset(insert_);
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      inserted->assign(records.size(), false);
       return status;
     }
+    (*inserted)[i] = sqlite3_changes(db_) == 1;
+    added += (*inserted)[i] ? 1 : 0;
   }
   sqlite3_reset(insert_);
   // With synchronous=FULL, COMMIT returns only after the WAL is fsynced.
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
     Status status = Error("cannot commit");
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    inserted->assign(records.size(), false);
     return status;
   }
-  count_ += records.size();
+  count_ += added;
   return Status::Ok();
 }
 

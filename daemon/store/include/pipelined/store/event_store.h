@@ -54,8 +54,11 @@ class EventStore {
   EventStore& operator=(const EventStore&) = delete;
 
   // Appends all records in one transaction; when it returns OK they are as
-  // durable as options.durability promises. Event ids must be new.
-  Status Append(const std::vector<const EventRecord*>& records);
+  // durable as options.durability promises. A record whose event id is
+  // already stored is skipped, and (*inserted)[i] tells which were new; the
+  // unique index answers that as part of the insert, which is much cheaper
+  // than a lookup per event.
+  Status Append(const std::vector<const EventRecord*>& records, std::vector<bool>* inserted);
 
   // The record with this id, if any.
   Status Find(const std::string& event_id, std::optional<EventRecord>* record);
