@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <set>
 
+#include "pipelined/config/curve_certificate.h"
 #include "pipelined/model/calendar.h"
 #include "yaml_reader.h"
 
@@ -24,10 +26,31 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
   if (const YAML::Node plan = root["plan"]; reader.CheckMapping(plan, "plan", {"file"}, {})) {
     if (plan["file"]) v.plan_file = reader.String(plan["file"], "plan.file");
   }
-  if (const YAML::Node ingest = root["ingest"]; reader.CheckMapping(ingest, "ingest", {"endpoint", "max_message_bytes"}, {})) {
+  if (const YAML::Node ingest = root["ingest"]; reader.CheckMapping(ingest, "ingest", {"endpoint", "max_message_bytes", "curve"}, {})) {
     if (ingest["endpoint"]) v.ingest_endpoint = reader.String(ingest["endpoint"], "ingest.endpoint");
     if (ingest["max_message_bytes"]) {
       v.ingest_max_message_bytes = reader.Integer(ingest["max_message_bytes"], "ingest.max_message_bytes");
+    }
+    const YAML::Node curve = ingest["curve"];
+    if (curve && reader.CheckMapping(curve, "ingest.curve", {"secret_key_file", "publishers"}, {})) {
+      if (curve["secret_key_file"]) {
+        v.curve_secret_key_file = reader.String(curve["secret_key_file"], "ingest.curve.secret_key_file");
+      }
+      const YAML::Node publishers = curve["publishers"];
+      if (publishers && reader.CheckSequence(publishers, "ingest.curve.publishers")) {
+        v.curve_publishers.emplace();
+        for (const YAML::Node& item : publishers) {
+          const std::string what = "ingest.curve.publishers #" + std::to_string(v.curve_publishers->size() + 1);
+          if (!reader.CheckMapping(item, what, {"name", "public_key"}, {"name", "public_key"})) continue;
+          auto name = reader.Code(item["name"], what + ".name");
+          auto key = reader.String(item["public_key"], what + ".public_key");
+          if (key && !IsCurveKey(*key)) {
+            reader.Error(item["public_key"], what + ".public_key: not a Z85 CURVE public key (40 characters)");
+            continue;
+          }
+          if (name && key) v.curve_publishers->push_back({*name, *key});
+        }
+      }
     }
   }
   if (const YAML::Node web = root["web"]; reader.CheckMapping(web, "web", {"listen_address"}, {})) {
@@ -96,6 +119,17 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
     problems.push_back("storage durability \"" + settings.storage_durability + "\" is not one of full, normal");
   }
   if (settings.storage_path.empty()) problems.push_back("storage path must not be empty");
+  if (settings.curve_secret_key_file.empty() != settings.curve_publishers.empty()) {
+    problems.push_back("CURVE needs both the daemon's secret key file and at least one publisher key "
+                       "(ingest.curve.secret_key_file and ingest.curve.publishers)");
+  }
+  std::set<std::string> names, keys;
+  for (const PublisherKey& publisher : settings.curve_publishers) {
+    if (!names.insert(publisher.name).second) problems.push_back("publisher name \"" + publisher.name + "\" repeats");
+    if (!keys.insert(publisher.public_key).second) {
+      problems.push_back("publisher key of \"" + publisher.name + "\" is listed twice");
+    }
+  }
   // "--storage.path= --check-config" gives the path the next flag's name.
   for (const std::string* value : {&settings.plan_file, &settings.ingest_endpoint, &settings.web_listen_address,
                                    &settings.storage_path, &settings.clock_start}) {

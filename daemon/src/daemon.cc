@@ -5,6 +5,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "pipelined/config/curve_certificate.h"
 #include "pipelined/config/settings.h"
 #include "version.h"
 
@@ -72,6 +73,27 @@ void Daemon::Start() {
   ingest::IngestOptions options;
   options.endpoint = settings_.ingest_endpoint;
   options.max_message_bytes = settings_.ingest_max_message_bytes;
+  if (!settings_.curve_secret_key_file.empty()) {
+    std::string error;
+    auto certificate = config::ReadCurveCertificate(settings_.curve_secret_key_file, &error);
+    if (!certificate || certificate->secret_key.empty()) {
+      throw ConfigError(certificate ? settings_.curve_secret_key_file + " has no secret-key: give the daemon its "
+                                                                        "secret certificate (the *_secret file)"
+                                    : error);
+    }
+    std::map<std::string, std::string> allowed;
+    for (const auto& publisher : settings_.curve_publishers) allowed.emplace(publisher.public_key, publisher.name);
+    // The handler must answer before the first connection can arrive.
+    zap_ = std::make_unique<ingest::ZapHandler>(context_, std::move(allowed), ingest_counters_);
+    zap_->Start();
+    options.curve_secret_key = certificate->secret_key;
+    spdlog::info("CURVE encryption and authentication on: {} publisher keys allowed; daemon public key {}",
+                 settings_.curve_publishers.size(), certificate->public_key);
+  } else {
+    spdlog::warn("ingest runs in PLAIN mode: anyone who can reach {} can publish, unencrypted; configure "
+                 "ingest.curve (docs/configuration.md) to admit only known publishers",
+                 settings_.ingest_endpoint);
+  }
   ingest_ = std::make_unique<ingest::IngestServer>(context_, options, *pipeline_, ingest_counters_, *rejection_log_);
   std::string bound;
   try {
@@ -82,7 +104,8 @@ void Daemon::Start() {
 
   programme_collector_ = std::make_shared<exporters::ProgrammeCollector>(*programme_);
   daemon_collector_ = std::make_shared<exporters::DaemonCollector>(
-      exporters::BuildInfo{kVersion, kRevision}, programme_->plan(), *clock_, ingest_counters_, NowSeconds());
+      exporters::BuildInfo{kVersion, kRevision}, programme_->plan(), *clock_, ingest_counters_, NowSeconds(),
+      zap_ != nullptr);
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(CivetListenAddress(settings_.web_listen_address), 2);
   } catch (const std::exception& e) {
@@ -99,8 +122,10 @@ void Daemon::Start() {
 void Daemon::Stop() {
   if (ingest_) ingest_->Stop();
   if (ingest_thread_.joinable()) ingest_thread_.join();
+  if (zap_) zap_->Stop();
   exposer_.reset();
   ingest_.reset();  // closes the socket before the context goes
+  zap_.reset();
   context_.close();
   pipeline_.reset();
   store_.reset();  // checkpoints and closes the database

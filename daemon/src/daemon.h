@@ -15,12 +15,19 @@
 #include "pipelined/ingest/event_pipeline.h"
 #include "pipelined/ingest/ingest_server.h"
 #include "pipelined/ingest/rejection_log.h"
+#include "pipelined/ingest/zap_handler.h"
 #include "pipelined/store/event_store.h"
 #include "pipelined/model/clock.h"
 #include "pipelined/model/ingest_counters.h"
 #include "pipelined/model/programme.h"
 
 namespace pipelined::daemon {
+
+// The configuration cannot be used (e.g. an unreadable certificate).
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // The event store cannot be opened or replayed: the daemon must not serve.
 class StorageError : public std::runtime_error {
@@ -49,6 +56,7 @@ class Daemon {
   std::unique_ptr<ingest::RejectionLog> rejection_log_;
   std::unique_ptr<ingest::EventPipeline> pipeline_;
   zmq::context_t context_;
+  std::unique_ptr<ingest::ZapHandler> zap_;
   std::unique_ptr<ingest::IngestServer> ingest_;
   std::thread ingest_thread_;
   std::shared_ptr<exporters::ProgrammeCollector> programme_collector_;

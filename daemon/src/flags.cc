@@ -24,6 +24,9 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
   auto* max_message = app.add_option("--ingest.max-message-bytes", s.ingest_max_message_bytes,
                                      "Largest message accepted on the ingest socket; larger ones drop the connection")
                           ->capture_default_str();
+  auto* curve_key = app.add_option("--ingest.curve.secret-key-file", s.curve_secret_key_file,
+                                   "The daemon's CURVE certificate (from `pipelined keygen`); with the publisher keys "
+                                   "in --config.file it turns on CURVE encryption and authentication");
   auto* web = app.add_option("--web.listen-address", s.web_listen_address,
                              "Address for /metrics, [host]:port")
                   ->capture_default_str();
@@ -45,6 +48,9 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
                          ->capture_default_str();
   app.add_flag("--check-config", out->check_config, "Load and check the settings and the plan, then exit");
   app.add_flag("--version", out->show_version, "Print the version and exit");
+  auto* keygen = app.add_subcommand("keygen", "Write a new CURVE key pair in ZeroMQ's certificate format and exit");
+  keygen->add_option("--out", out->keygen_out, "Path of the public certificate; the secret one gets _secret appended")
+      ->required();
 
   try {
     app.parse(argc, argv);
@@ -52,7 +58,7 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
     *exit_code = app.exit(e) == 0 ? kExitOk : kExitUsageOrConfigError;
     return false;
   }
-  if (out->show_version) return true;
+  if (out->show_version || *keygen) return true;
 
   if (!out->config_file.empty()) {
     config::SettingsLoadResult file = config::LoadSettingsFile(out->config_file);
@@ -68,6 +74,8 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
     merge(s.plan_file, file.values.plan_file, plan);
     merge(s.ingest_endpoint, file.values.ingest_endpoint, ingest);
     merge(s.ingest_max_message_bytes, file.values.ingest_max_message_bytes, max_message);
+    merge(s.curve_secret_key_file, file.values.curve_secret_key_file, curve_key);
+    if (file.values.curve_publishers) s.curve_publishers = *file.values.curve_publishers;
     merge(s.web_listen_address, file.values.web_listen_address, web);
     merge(s.log_level, file.values.log_level, level);
     merge(s.log_format, file.values.log_format, format);

@@ -12,6 +12,7 @@ struct CommandLine {
   std::string config_file;
   bool check_config = false;
   bool show_version = false;
+  std::string keygen_out;  // set by `pipelined keygen --out PATH`
 };
 
 // Exit codes, documented in docs/configuration.md.

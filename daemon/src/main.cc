@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "flags.h"
 #include "logging.h"
+#include "pipelined/config/curve_certificate.h"
 #include "pipelined/config/plan_loader.h"
 #include "version.h"
 
@@ -18,6 +19,16 @@ int main(int argc, char** argv) {
   if (!daemon::ParseCommandLine(argc, argv, &command_line, &exit_code)) return exit_code;
   if (command_line.show_version) {
     std::cout << "pipelined " << daemon::kVersion << " (revision " << daemon::kRevision << ")\n";
+    return daemon::kExitOk;
+  }
+  if (!command_line.keygen_out.empty()) {
+    std::string error;
+    if (!config::WriteCurveCertificates(command_line.keygen_out, config::GenerateCurveKeyPair(), &error)) {
+      std::cerr << "pipelined keygen: " << error << "\n";
+      return daemon::kExitRuntimeError;
+    }
+    std::cout << "wrote " << command_line.keygen_out << " (public certificate) and " << command_line.keygen_out
+              << "_secret (keep it private)\n";
     return daemon::kExitOk;
   }
   const config::Settings& settings = command_line.settings;
@@ -61,6 +72,9 @@ int main(int argc, char** argv) {
       break;
     }
     pipelined_daemon.Stop();
+  } catch (const daemon::ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return daemon::kExitUsageOrConfigError;
   } catch (const daemon::StorageError& e) {
     spdlog::error("{}", e.what());
     return daemon::kExitStorageError;

@@ -52,6 +52,12 @@ std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
   auto gauge = [&families](const char* name, const char* help, double value) {
     families.push_back(FamilyBuilder(name, help, MetricType::Gauge).Add({}, value).Build());
   };
+  gauge("pipelined_ingest_curve_enabled",
+        "1 if ingest requires CURVE encryption and an allowed publisher key, 0 in plain mode.",
+        curve_enabled_ ? 1 : 0);
+  counter("pipelined_ingest_auth_failures_total",
+          "CURVE handshakes refused because the publisher's key is not on the allow-list.",
+          double(ingest_.auth_failures.load()));
   counter("pipelined_store_commits_total", "Transactions committed to the event store (one per group of messages).",
           double(ingest_.store_commits.load()));
   counter("pipelined_store_commit_errors_total",

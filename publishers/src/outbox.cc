@@ -130,7 +130,9 @@ void Outbox::Settle(const std::vector<std::pair<std::string, std::string>>& sent
   Exec("COMMIT", nullptr);
 }
 
-DeliveryReport Outbox::Deliver(const std::string& endpoint, const DeliveryOptions& options) {
+DeliveryReport Outbox::Deliver(const PublisherOptions& publisher_options, const DeliveryOptions& options) {
+  PublisherOptions connection = publisher_options;
+  connection.reply_timeout = options.reply_timeout;
   DeliveryReport report;
   const auto deadline = std::chrono::steady_clock::now() + options.deadline;
   auto backoff = options.initial_backoff;
@@ -140,7 +142,7 @@ DeliveryReport Outbox::Deliver(const std::string& endpoint, const DeliveryOption
     if (rows.empty() || std::chrono::steady_clock::now() >= deadline) break;
     v1::EventBatch batch;
     for (const auto& row : rows) batch.add_events()->ParseFromString(row.second);
-    if (!publisher) publisher = std::make_unique<Publisher>(PublisherOptions{endpoint, options.reply_timeout});
+    if (!publisher) publisher = std::make_unique<Publisher>(connection);
     std::optional<v1::BatchReply> reply = publisher->Publish(batch);
     if (reply && !reply->has_error() && reply->results_size() == batch.events_size()) {
       Settle(rows, *reply, &report);

@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "pipelined/config/curve_certificate.h"
 #include "pipelined/model/calendar.h"
 #include "pipelined/model/money.h"
 #include "pipelined/publisher/event_builder.h"
@@ -35,9 +36,38 @@ struct Flags {
   std::string retracted_id;
   std::string note;
   std::string outbox;
+  std::string curve_server_key_file;
+  std::string curve_key_file;
   std::uint64_t sequence = 0;
   double timeout_seconds = 5;
 };
+
+void AddCurveFlags(CLI::App* command, Flags& flags) {
+  command->add_option("--curve.server-key-file", flags.curve_server_key_file,
+                      "The daemon's public certificate: turns on CURVE (with --curve.key-file)");
+  command->add_option("--curve.key-file", flags.curve_key_file,
+                      "This publisher's secret certificate (from `pipelined keygen`), allowed by the daemon");
+}
+
+// Where and how to connect; false (after printing why) when a certificate
+// cannot be used.
+bool ConnectionOptions(const Flags& flags, publisher::PublisherOptions* options) {
+  options->endpoint = flags.endpoint;
+  options->reply_timeout = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
+  if (flags.curve_server_key_file.empty() && flags.curve_key_file.empty()) return true;
+  std::string error;
+  auto server = config::ReadCurveCertificate(flags.curve_server_key_file, &error);
+  auto own = server ? config::ReadCurveCertificate(flags.curve_key_file, &error) : std::nullopt;
+  if (!server || !own || own->secret_key.empty()) {
+    std::cerr << (error.empty() ? flags.curve_key_file + " has no secret-key" : error)
+              << " (CURVE needs --curve.server-key-file and --curve.key-file)\n";
+    return false;
+  }
+  options->curve_server_key = server->public_key;
+  options->curve_public_key = own->public_key;
+  options->curve_secret_key = own->secret_key;
+  return true;
+}
 
 void AddCommonFlags(CLI::App* command, Flags& flags) {
   command->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
@@ -47,6 +77,7 @@ void AddCommonFlags(CLI::App* command, Flags& flags) {
   command->add_option("--event-id", flags.event_id, "Idempotency key (default: derived from source and time)");
   command->add_option("--sequence", flags.sequence, "Per-source sequence number (default: Unix time in microseconds)");
   command->add_option("--timeout", flags.timeout_seconds, "Seconds to wait for the reply")->capture_default_str();
+  AddCurveFlags(command, flags);
   command->add_option("--outbox", flags.outbox,
                       "Durable outbox file: the event is written there first and kept until the daemon "
                       "acknowledges it (waiting events are sent too)");
@@ -102,6 +133,7 @@ int main(int argc, char** argv) {
   flush->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
   flush->add_option("--outbox", flags.outbox, "Outbox file")->required();
   flush->add_option("--timeout", flags.timeout_seconds, "Seconds to keep trying")->capture_default_str();
+  AddCurveFlags(flush, flags);
   launched->add_option("--line", flags.line, "Line id as planned (e.g. line-1)")->required();
   investment->add_option("--amount-yuan", flags.amount_yuan, "Completed investment in yuan, e.g. 1250000.50")
       ->required();
@@ -112,6 +144,9 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
 
+  publisher::PublisherOptions connection;
+  if (!ConnectionOptions(flags, &connection)) return kExitUsage;
+
   if (*flush) {
     std::string error;
     auto outbox = publisher::Outbox::Open(flags.outbox, &error);
@@ -121,7 +156,7 @@ int main(int argc, char** argv) {
     }
     publisher::DeliveryOptions delivery;
     delivery.deadline = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
-    publisher::DeliveryReport report = outbox->Deliver(flags.endpoint, delivery);
+    publisher::DeliveryReport report = outbox->Deliver(connection, delivery);
     for (const auto& [id, result] : report.results) {
       if (result.status() == v1::REJECTED) {
         std::cout << "rejected " << id << " reason=" << result.reason() << ": " << result.message() << "\n";
@@ -188,7 +223,7 @@ int main(int argc, char** argv) {
     publisher::DeliveryOptions delivery;
     delivery.deadline = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
     delivery.reply_timeout = std::min(delivery.reply_timeout, delivery.deadline);
-    publisher::DeliveryReport report = outbox->Deliver(flags.endpoint, delivery);
+    publisher::DeliveryReport report = outbox->Deliver(connection, delivery);
     auto mine = report.results.find(header.event_id);
     if (mine == report.results.end()) {
       std::cout << "queued " << header.event_id << " in " << flags.outbox << ": the daemon at " << flags.endpoint
@@ -199,13 +234,10 @@ int main(int argc, char** argv) {
     return PrintResult(mine->second);
   }
 
-  publisher::PublisherOptions options;
-  options.endpoint = flags.endpoint;
-  options.reply_timeout = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
   std::string error;
   std::optional<v1::BatchReply> reply;
   try {
-    publisher::Publisher publisher(options);
+    publisher::Publisher publisher(connection);
     reply = publisher.Publish(batch, &error);
   } catch (const std::exception& e) {
     std::cerr << "cannot publish to " << flags.endpoint << ": " << e.what() << "\n";

@@ -10,6 +10,11 @@ Publisher::Publisher(PublisherOptions options)
     : options_(std::move(options)), context_(1), socket_(context_, zmq::socket_type::dealer) {
   // Pending batches are not worth hanging the process at exit.
   socket_.set(zmq::sockopt::linger, 0);
+  if (!options_.curve_server_key.empty()) {
+    socket_.set(zmq::sockopt::curve_serverkey, options_.curve_server_key);
+    socket_.set(zmq::sockopt::curve_publickey, options_.curve_public_key);
+    socket_.set(zmq::sockopt::curve_secretkey, options_.curve_secret_key);
+  }
   socket_.connect(options_.endpoint);
   // batch ids only need to be unique per connection; pid + random tells
   // concurrent publishers' logs apart.

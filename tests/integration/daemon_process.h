@@ -10,7 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "pipelined/publisher/publisher.h"
+
 namespace pipelined::testing {
+
+// Publisher options for a plain (non-CURVE) connection.
+inline publisher::PublisherOptions PlainPublisher(const std::string& endpoint, int reply_timeout_ms) {
+  publisher::PublisherOptions options;
+  options.endpoint = endpoint;
+  options.reply_timeout = std::chrono::milliseconds(reply_timeout_ms);
+  return options;
+}
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();

@@ -32,7 +32,7 @@ publisher::EventHeader Header(const std::string& id, const std::string& project,
 }
 
 v1::BatchReply PublishOrFail(const DaemonProcess& daemon, const std::vector<v1::Event>& events) {
-  publisher::Publisher publisher({daemon.IngestEndpoint(), std::chrono::milliseconds(10000)});
+  publisher::Publisher publisher(PlainPublisher(daemon.IngestEndpoint(), 10000));
   v1::EventBatch batch;
   for (const auto& event : events) *batch.add_events() = event;
   std::string error;
@@ -244,7 +244,7 @@ TEST(DaemonTest, GarbageOnTheIngestSocketLeavesTheDaemonServingWithItsData) {
   ASSERT_EQ(first.results(0).status(), v1::ACCEPTED);
 
   // Random frames through a real ZeroMQ peer: each gets a malformed_batch reply.
-  publisher::Publisher garbage({daemon.IngestEndpoint(), std::chrono::milliseconds(10000)});
+  publisher::Publisher garbage(PlainPublisher(daemon.IngestEndpoint(), 10000));
   std::mt19937 random(42);
   int malformed_replies = 0;
   for (int i = 0; i < 200; ++i) {
@@ -293,7 +293,7 @@ TEST(DaemonTest, OversizedMessageIsDroppedAndTheDaemonGoesOn) {
   DaemonProcess daemon(args);
   ASSERT_TRUE(daemon.Started());
   {
-    publisher::Publisher flooder({daemon.IngestEndpoint(), std::chrono::milliseconds(2000)});
+    publisher::Publisher flooder(PlainPublisher(daemon.IngestEndpoint(), 2000));
     flooder.SendRaw(std::string(1 << 20, 'x'));
     EXPECT_FALSE(flooder.Receive(std::chrono::milliseconds(1000))) << "an oversized message gets no reply";
   }

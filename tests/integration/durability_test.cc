@@ -66,7 +66,7 @@ Scrape ScrapeOrFail(const DaemonProcess& daemon) {
 
 std::vector<v1::EventResult> PublishAll(const DaemonProcess& daemon, const std::vector<v1::Event>& events,
                                         size_t batch_size = 200) {
-  publisher::Publisher publisher({daemon.IngestEndpoint(), std::chrono::milliseconds(20000)});
+  publisher::Publisher publisher(PlainPublisher(daemon.IngestEndpoint(), 20000));
   std::vector<v1::EventResult> results;
   for (size_t start = 0; start < events.size(); start += batch_size) {
     v1::EventBatch batch;
@@ -106,7 +106,7 @@ TEST(DurabilityTest, KillNineWhilePublishingLosesNoAcknowledgedEventAndCountsNon
     delivery.batch_size = 50;
     delivery.reply_timeout = std::chrono::milliseconds(1000);
     delivery.deadline = std::chrono::milliseconds(240000);
-    report = outbox->Deliver(daemon->IngestEndpoint(), delivery);
+    report = outbox->Deliver(PlainPublisher(daemon->IngestEndpoint(), 1000), delivery);
     finished = true;
   });
   std::mt19937 random(99);

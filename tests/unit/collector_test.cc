@@ -77,7 +77,7 @@ TEST(DaemonCollectorTest, ExposesBuildPlanClockAndIngestCounters) {
   model::ManualClock clock(1719676800);
   model::IngestCounters counters;
   counters.messages_malformed = 3;
-  DaemonCollector collector({"1.2.3", "abc"}, plan, clock, counters, 1000);
+  DaemonCollector collector({"1.2.3", "abc"}, plan, clock, counters, 1000, false);
   const std::string text = Render(collector);
   EXPECT_THAT(text, HasSubstr("pipelined_build_info{version=\"1.2.3\",revision=\"abc\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("pipelined_plan_info{plan=\"small\",name=\"Small plan\"} 1\n"));

@@ -20,6 +20,12 @@ IngestServer::IngestServer(zmq::context_t& context, IngestOptions options, Event
   // Without a bound, a peer's frame header alone can make libzmq allocate
   // any size it claims.
   socket_.set(zmq::sockopt::maxmsgsize, options_.max_message_bytes);
+  if (!options_.curve_secret_key.empty()) {
+    socket_.set(zmq::sockopt::curve_server, 1);
+    socket_.set(zmq::sockopt::curve_secretkey, options_.curve_secret_key);
+    // A ZAP domain makes libzmq ask the ZAP handler about every connection.
+    socket_.set(zmq::sockopt::zap_domain, "pipelined");
+  }
 }
 
 std::string IngestServer::Bind() {

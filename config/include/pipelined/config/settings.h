@@ -11,10 +11,20 @@
 
 namespace pipelined::config {
 
+// A publisher admitted by CURVE authentication.
+struct PublisherKey {
+  std::string name;        // shown in logs; the authenticated identity
+  std::string public_key;  // Z85, 40 characters
+};
+
 struct Settings {
   std::string plan_file;  // empty: the embedded default plan
   std::string ingest_endpoint = "tcp://0.0.0.0:7010";
   std::int64_t ingest_max_message_bytes = 16 << 20;
+  // CURVE: the daemon's certificate (with its secret key) and the publishers
+  // allowed in. Both empty: plain mode, anyone who can connect may publish.
+  std::string curve_secret_key_file;
+  std::vector<PublisherKey> curve_publishers;
   std::string web_listen_address = ":9810";
   std::string log_level = "info";
   std::string log_format = "text";
@@ -31,6 +41,8 @@ struct SettingsFile {
   std::optional<std::string> plan_file;
   std::optional<std::string> ingest_endpoint;
   std::optional<std::int64_t> ingest_max_message_bytes;
+  std::optional<std::string> curve_secret_key_file;
+  std::optional<std::vector<PublisherKey>> curve_publishers;
   std::optional<std::string> web_listen_address;
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;

@@ -22,8 +22,13 @@ class DaemonCollector final : public prometheus::Collectable {
  public:
   // All references must outlive the collector.
   DaemonCollector(BuildInfo build, const model::Plan& plan, const model::Clock& clock,
-                  const model::IngestCounters& ingest, double start_time_seconds)
-      : build_(std::move(build)), plan_(plan), clock_(clock), ingest_(ingest), start_time_seconds_(start_time_seconds) {}
+                  const model::IngestCounters& ingest, double start_time_seconds, bool curve_enabled)
+      : build_(std::move(build)),
+        plan_(plan),
+        clock_(clock),
+        ingest_(ingest),
+        start_time_seconds_(start_time_seconds),
+        curve_enabled_(curve_enabled) {}
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
@@ -32,6 +37,7 @@ class DaemonCollector final : public prometheus::Collectable {
   const model::Clock& clock_;
   const model::IngestCounters& ingest_;
   double start_time_seconds_;
+  bool curve_enabled_;
 };
 
 }  // namespace pipelined::exporters

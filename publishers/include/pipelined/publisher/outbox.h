@@ -57,7 +57,9 @@ class Outbox {
   std::uint64_t Pending();
 
   // Sends what waits, oldest first, in batches; see DeliveryOptions.
-  DeliveryReport Deliver(const std::string& endpoint, const DeliveryOptions& options);
+  // `publisher` says where and how to connect; its reply_timeout is replaced
+  // by options.reply_timeout.
+  DeliveryReport Deliver(const PublisherOptions& publisher, const DeliveryOptions& options);
 
   // Events the daemon rejected for good, with reason and message.
   std::vector<v1::EventResult> Rejected();

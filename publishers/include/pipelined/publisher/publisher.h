@@ -21,6 +21,11 @@ struct PublisherOptions {
   std::string endpoint = "tcp://127.0.0.1:7010";
   // How long Publish() waits for the daemon's reply.
   std::chrono::milliseconds reply_timeout{5000};
+  // CURVE (all three Z85, or all empty for plain mode): the daemon's public
+  // key and this publisher's key pair, which the daemon must allow.
+  std::string curve_server_key;
+  std::string curve_public_key;
+  std::string curve_secret_key;
 };
 
 class Publisher {

@@ -28,6 +28,9 @@ struct IngestOptions {
   std::int64_t max_message_bytes = 16 << 20;
   // A group ends when no more messages are waiting or at these bounds.
   size_t max_group_messages = 256;
+  // When set (Z85), the socket is a CURVE server with this secret key;
+  // authentication then goes through the ZAP handler.
+  std::string curve_secret_key;
   // Bigger groups amortise the fsync over more events, but every reply in a
   // group waits for the whole group: this bound keeps acknowledgements fast.
   size_t max_group_events = 8192;

@@ -12,6 +12,7 @@ struct IngestCounters {
   std::atomic<std::uint64_t> messages_malformed{0};     // not an EventBatch
   std::atomic<std::uint64_t> replies_undeliverable{0};  // the publisher was gone
   std::atomic<std::uint64_t> rejection_logs_suppressed{0};
+  std::atomic<std::uint64_t> auth_failures{0};  // connections refused by CURVE authentication
 
   std::atomic<std::uint64_t> store_commits{0};
   std::atomic<std::uint64_t> store_commit_errors{0};

@@ -1,0 +1,94 @@
+// CURVE authentication over real sockets: only allowed publisher keys get in.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "daemon_process.h"
+#include "metrics_scrape.h"
+#include "pipelined/config/curve_certificate.h"
+
+namespace pipelined::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kTestPlan = std::string(PIPELINED_SOURCE_DIR) + "/tests/data/test-plan.yaml";
+
+class CurveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : {"daemon", "allowed", "stranger"}) {
+      ProcessResult made = RunProcess({PIPELINED_BINARY, "keygen", "--out", Key(name)});
+      ASSERT_EQ(made.exit_code, 0) << made.output;
+    }
+    std::string error;
+    auto allowed = config::ReadCurveCertificate(Key("allowed"), &error);
+    ASSERT_TRUE(allowed) << error;
+    std::ofstream(Config()) << "ingest:\n  curve:\n    secret_key_file: " << Key("daemon") << "_secret\n"
+                            << "    publishers:\n      - {name: district-office, public_key: \""
+                            << allowed->public_key << "\"}\n";
+  }
+
+  std::string Key(const std::string& name) const { return keys_.path() + "/" + name + ".key"; }
+  std::string Config() const { return keys_.path() + "/pipelined.yaml"; }
+
+  ProcessResult Publish(const DaemonProcess& daemon, const std::string& id, std::vector<std::string> curve) {
+    std::vector<std::string> args = {PIPELINED_PUBLISH_BINARY, "investment", "--endpoint", daemon.IngestEndpoint(),
+                                     "--project", "T-IND-1", "--date", "2024-05-31", "--amount-yuan", "10",
+                                     "--event-id", id, "--timeout", "2"};
+    args.insert(args.end(), curve.begin(), curve.end());
+    return RunProcess(args);
+  }
+
+  TempDir keys_;
+};
+
+TEST_F(CurveTest, OnlyAllowedPublisherKeysGetIn) {
+  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30", "--config.file=" + Config()});
+  ASSERT_TRUE(daemon.Started());
+  const std::string server = "--curve.server-key-file=" + Key("daemon");
+
+  ProcessResult allowed = Publish(daemon, "from-allowed", {server, "--curve.key-file=" + Key("allowed") + "_secret"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+
+  ProcessResult stranger = Publish(daemon, "from-stranger", {server, "--curve.key-file=" + Key("stranger") + "_secret"});
+  EXPECT_EQ(stranger.exit_code, 4) << "an unknown key gets no answer: " << stranger.output;
+
+  ProcessResult plain = Publish(daemon, "from-plain", {});
+  EXPECT_EQ(plain.exit_code, 4) << "a plain publisher cannot reach a CURVE daemon: " << plain.output;
+
+  auto scrape = ScrapeMetrics(daemon.WebPort());
+  ASSERT_TRUE(scrape);
+  EXPECT_EQ(scrape->Value("pipelined_project_investment_completed_yuan{project=\"T-IND-1\"}"), 10)
+      << "only the allowed publisher's event counts";
+  EXPECT_EQ(scrape->Value("pipelined_ingest_curve_enabled"), 1);
+  EXPECT_GE(scrape->Value("pipelined_ingest_auth_failures_total").value_or(0), 1);
+
+  std::string error;
+  auto stranger_key = config::ReadCurveCertificate(Key("stranger"), &error);
+  ASSERT_TRUE(stranger_key);
+  EXPECT_THAT(daemon.Log(), HasSubstr(stranger_key->public_key)) << "the log says which key tried";
+  EXPECT_THAT(daemon.Log(), Not(HasSubstr("PLAIN mode")));
+}
+
+TEST_F(CurveTest, PlainModeSaysSoAtStart) {
+  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30"});
+  ASSERT_TRUE(daemon.Started());
+  EXPECT_THAT(daemon.Log(), HasSubstr("PLAIN mode"));
+  auto scrape = ScrapeMetrics(daemon.WebPort());
+  ASSERT_TRUE(scrape);
+  EXPECT_EQ(scrape->Value("pipelined_ingest_curve_enabled"), 0);
+}
+
+TEST_F(CurveTest, PublisherKeysWithoutTheDaemonsSecretKeyAreAConfigError) {
+  std::ofstream(Config()) << "ingest:\n  curve:\n    publishers:\n      - {name: x, public_key: \""
+                          << config::GenerateCurveKeyPair().public_key << "\"}\n";
+  ProcessResult result = RunProcess({PIPELINED_BINARY, "--config.file=" + Config(), "--check-config"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.output, HasSubstr("CURVE needs both"));
+}
+
+}  // namespace
+}  // namespace pipelined::testing
