@@ -41,14 +41,28 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
         v.curve_publishers.emplace();
         for (const YAML::Node& item : publishers) {
           const std::string what = "ingest.curve.publishers #" + std::to_string(v.curve_publishers->size() + 1);
-          if (!reader.CheckMapping(item, what, {"name", "public_key"}, {"name", "public_key"})) continue;
+          if (!reader.CheckMapping(item, what, {"name", "public_key", "scope"}, {"name", "public_key"})) continue;
           auto name = reader.Code(item["name"], what + ".name");
           auto key = reader.String(item["public_key"], what + ".public_key");
           if (key && !IsCurveKey(*key)) {
             reader.Error(item["public_key"], what + ".public_key: not a Z85 CURVE public key (40 characters)");
             continue;
           }
-          if (name && key) v.curve_publishers->push_back({*name, *key});
+          model::PublisherScope scope;
+          const YAML::Node scope_node = item["scope"];
+          if (scope_node &&
+              reader.CheckMapping(scope_node, what + ".scope", {"districts", "areas", "projects", "event_types"}, {})) {
+            for (auto [key_name, target] : {std::pair{"districts", &scope.districts}, std::pair{"areas", &scope.areas},
+                                            std::pair{"projects", &scope.projects},
+                                            std::pair{"event_types", &scope.event_types}}) {
+              const YAML::Node list = scope_node[key_name];
+              if (!list || !reader.CheckSequence(list, what + ".scope." + key_name)) continue;
+              for (const YAML::Node& value : list) {
+                if (auto code = reader.Code(value, what + ".scope." + key_name)) target->insert(*code);
+              }
+            }
+          }
+          if (name && key) v.curve_publishers->push_back({*name, *key, std::move(scope)});
         }
       }
     }
@@ -79,6 +93,33 @@ SettingsLoadResult LoadSettingsFile(const std::string& path) {
     return result;
   }
   return LoadSettingsFromString(text, path);
+}
+
+std::vector<std::string> CheckScopes(const Settings& settings, const model::Plan& plan) {
+  static const std::set<std::string> kEventTypes = {"construction_started", "production_line_launched",
+                                                    "investment_recorded", "project_completed", "event_retracted"};
+  auto codes = [](const std::vector<model::Group>& groups) {
+    std::set<std::string> out;
+    for (const auto& group : groups) out.insert(group.code);
+    return out;
+  };
+  const std::set<std::string> districts = codes(plan.districts), areas = codes(plan.areas);
+  std::vector<std::string> problems;
+  for (const PublisherKey& publisher : settings.curve_publishers) {
+    auto check = [&](const std::set<std::string>& values, const char* what, auto&& known) {
+      for (const auto& value : values) {
+        if (!known(value)) {
+          problems.push_back("the scope of publisher " + publisher.name + " names " + what + " \"" + value +
+                             "\", which plan " + plan.code + " does not have");
+        }
+      }
+    };
+    check(publisher.scope.districts, "district", [&](const std::string& v) { return districts.count(v) != 0; });
+    check(publisher.scope.areas, "area", [&](const std::string& v) { return areas.count(v) != 0; });
+    check(publisher.scope.projects, "project", [&](const std::string& v) { return plan.FindProject(v) != nullptr; });
+    check(publisher.scope.event_types, "event type", [&](const std::string& v) { return kEventTypes.count(v) != 0; });
+  }
+  return problems;
 }
 
 std::optional<std::int64_t> ParseClockStart(const std::string& text) {

@@ -81,8 +81,15 @@ void Daemon::Start() {
                                                                         "secret certificate (the *_secret file)"
                                     : error);
     }
+    std::vector<std::string> problems = config::CheckScopes(settings_, programme_->plan());
+    if (!problems.empty()) throw ConfigError(problems.front());
     std::map<std::string, std::string> allowed;
-    for (const auto& publisher : settings_.curve_publishers) allowed.emplace(publisher.public_key, publisher.name);
+    std::map<std::string, model::PublisherScope> scopes;
+    for (const auto& publisher : settings_.curve_publishers) {
+      allowed.emplace(publisher.public_key, publisher.name);
+      scopes.emplace(publisher.name, publisher.scope);
+    }
+    pipeline_->SetScopes(std::move(scopes));
     // The handler must answer before the first connection can arrive.
     zap_ = std::make_unique<ingest::ZapHandler>(context_, std::move(allowed), ingest_counters_);
     zap_->Start();

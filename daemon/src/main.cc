@@ -10,6 +10,7 @@
 #include "logging.h"
 #include "pipelined/config/curve_certificate.h"
 #include "pipelined/config/plan_loader.h"
+#include "pipelined/config/settings.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
     std::cerr << config::JoinErrors(loaded.errors);
     spdlog::error("the plan {} has {} error(s); not starting",
                   settings.plan_file.empty() ? config::kEmbeddedPlanName : settings.plan_file, loaded.errors.size());
+    return daemon::kExitUsageOrConfigError;
+  }
+  if (auto problems = config::CheckScopes(settings, *loaded.plan); !problems.empty()) {
+    for (const auto& problem : problems) std::cerr << "pipelined: " << problem << "\n";
     return daemon::kExitUsageOrConfigError;
   }
   if (command_line.check_config) {

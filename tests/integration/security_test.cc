@@ -19,25 +19,30 @@ const std::string kTestPlan = std::string(PIPELINED_SOURCE_DIR) + "/tests/data/t
 class CurveTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"daemon", "allowed", "stranger"}) {
+    for (const char* name : {"daemon", "allowed", "stranger", "scoped"}) {
       ProcessResult made = RunProcess({PIPELINED_BINARY, "keygen", "--out", Key(name)});
       ASSERT_EQ(made.exit_code, 0) << made.output;
     }
     std::string error;
     auto allowed = config::ReadCurveCertificate(Key("allowed"), &error);
     ASSERT_TRUE(allowed) << error;
+    auto scoped = config::ReadCurveCertificate(Key("scoped"), &error);
+    ASSERT_TRUE(scoped) << error;
     std::ofstream(Config()) << "ingest:\n  curve:\n    secret_key_file: " << Key("daemon") << "_secret\n"
                             << "    publishers:\n      - {name: district-office, public_key: \""
-                            << allowed->public_key << "\"}\n";
+                            << allowed->public_key << "\"}\n"
+                            << "      - name: yinzhou-office\n        public_key: \"" << scoped->public_key << "\"\n"
+                            << "        scope: {districts: [yinzhou], event_types: [investment_recorded]}\n";
   }
 
   std::string Key(const std::string& name) const { return keys_.path() + "/" + name + ".key"; }
   std::string Config() const { return keys_.path() + "/pipelined.yaml"; }
 
-  ProcessResult Publish(const DaemonProcess& daemon, const std::string& id, std::vector<std::string> curve) {
+  ProcessResult Publish(const DaemonProcess& daemon, const std::string& id, std::vector<std::string> curve,
+                        const std::string& project = "T-IND-1") {
     std::vector<std::string> args = {PIPELINED_PUBLISH_BINARY, "investment", "--endpoint", daemon.IngestEndpoint(),
-                                     "--project", "T-IND-1", "--date", "2024-05-31", "--amount-yuan", "10",
-                                     "--event-id", id, "--timeout", "2"};
+                                     "--project", project, "--date", "2024-05-31", "--amount-yuan", "10",
+                                     "--event-id", id, "--timeout", "2", "--source", "src-" + id};
     args.insert(args.end(), curve.begin(), curve.end());
     return RunProcess(args);
   }
@@ -71,6 +76,35 @@ TEST_F(CurveTest, OnlyAllowedPublisherKeysGetIn) {
   ASSERT_TRUE(stranger_key);
   EXPECT_THAT(daemon.Log(), HasSubstr(stranger_key->public_key)) << "the log says which key tried";
   EXPECT_THAT(daemon.Log(), Not(HasSubstr("PLAIN mode")));
+}
+
+TEST_F(CurveTest, KnownKeyOutsideItsScopeIsRejectedWithTheScopeReason) {
+  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30", "--config.file=" + Config()});
+  ASSERT_TRUE(daemon.Started());
+  const std::vector<std::string> curve = {"--curve.server-key-file=" + Key("daemon"),
+                                          "--curve.key-file=" + Key("scoped") + "_secret"};
+  // T-IND-2 is in Yinzhou, T-IND-1 in Beilun.
+  ProcessResult inside = Publish(daemon, "inside", curve, "T-IND-2");
+  EXPECT_EQ(inside.exit_code, 0) << inside.output;
+  ProcessResult outside = Publish(daemon, "outside", curve, "T-IND-1");
+  EXPECT_EQ(outside.exit_code, 1) << outside.output;
+  EXPECT_THAT(outside.output, HasSubstr("reason=out_of_scope"));
+  EXPECT_THAT(outside.output, HasSubstr("publisher yinzhou-office may write districts yinzhou"));
+  auto scrape = ScrapeMetrics(daemon.WebPort());
+  ASSERT_TRUE(scrape);
+  EXPECT_EQ(scrape->Value("pipelined_events_total{source=\"src-outside\",result=\"rejected\",reason=\"out_of_scope\"}"),
+            1);
+  EXPECT_EQ(scrape->Value("pipelined_project_investment_completed_yuan{project=\"T-IND-1\"}"), 0);
+}
+
+TEST_F(CurveTest, ScopeNamingAnUnknownDistrictIsAConfigError) {
+  std::ofstream(Config(), std::ios::app) << "      - name: nowhere-office\n        public_key: \""
+                                         << config::GenerateCurveKeyPair().public_key << "\"\n"
+                                         << "        scope: {districts: [atlantis]}\n";
+  ProcessResult result =
+      RunProcess({PIPELINED_BINARY, "--plan.file=" + kTestPlan, "--config.file=" + Config(), "--check-config"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.output, HasSubstr("names district \"atlantis\""));
 }
 
 TEST_F(CurveTest, PlainModeSaysSoAtStart) {

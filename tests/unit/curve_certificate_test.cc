@@ -58,10 +58,52 @@ TEST(CurveSettingsTest, ReadsTheAllowListAndChecksIt) {
 
   Settings settings;
   settings.curve_secret_key_file = "/k_secret";
-  settings.curve_publishers = {{"a", key}, {"a", key}};
+  settings.curve_publishers = {{"a", key, {}}, {"a", key, {}}};
   auto problems = ValidateSettings(settings);
   ASSERT_EQ(problems.size(), 2u);
   EXPECT_THAT(problems[0], HasSubstr("publisher name \"a\" repeats"));
+}
+
+TEST(CurveSettingsTest, ScopesAreReadAndCheckedAgainstThePlan) {
+  const std::string key = GenerateCurveKeyPair().public_key;
+  SettingsLoadResult result = LoadSettingsFromString(
+      "ingest:\n  curve:\n    secret_key_file: /k_secret\n    publishers:\n      - name: a\n        public_key: \"" +
+          key + "\"\n        scope: {districts: [beilun], event_types: [investment_recorded, bogus]}\n",
+      "s.yaml");
+  ASSERT_TRUE(result.errors.empty()) << JoinErrors(result.errors);
+  Settings settings;
+  settings.curve_secret_key_file = "/k_secret";
+  settings.curve_publishers = *result.values.curve_publishers;
+  ASSERT_EQ(settings.curve_publishers[0].scope.districts.count("beilun"), 1u);
+
+  model::Plan plan;
+  plan.code = "p";
+  plan.districts = {{"beilun", "Beilun", ""}};
+  auto problems = CheckScopes(settings, plan);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0], HasSubstr("event type \"bogus\""));
+}
+
+TEST(PublisherScopeTest, AllowsOnlyWhatEveryListAllows) {
+  model::ProjectPlan project;
+  project.code = "P-1";
+  project.area = "industry";
+  project.district = "beilun";
+  model::Event investment;
+  investment.payload = model::InvestmentRecorded{1, "2024-01"};
+  model::Event start;
+  start.payload = model::ConstructionStarted{};
+
+  model::PublisherScope everything;
+  EXPECT_TRUE(everything.Allows(project, start));
+  EXPECT_EQ(everything.Describe(), "everything");
+
+  model::PublisherScope scope{{"beilun"}, {}, {}, {"investment_recorded"}};
+  EXPECT_TRUE(scope.Allows(project, investment));
+  EXPECT_FALSE(scope.Allows(project, start)) << "type outside the scope";
+  project.district = "yinzhou";
+  EXPECT_FALSE(scope.Allows(project, investment)) << "district outside the scope";
+  EXPECT_EQ(scope.Describe(), "districts beilun; event types investment_recorded");
 }
 
 }  // namespace

@@ -105,11 +105,19 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
   for (size_t b = 0; b < batches.size(); ++b) {
     const DecodedBatch& batch = *batches[b];
     outcomes[b].resize(batch.events.size());
+    auto scope = scopes_.find(batch.publisher);
+    const model::PublisherScope* limits = scope == scopes_.end() ? nullptr : &scope->second;
     for (size_t i = 0; i < batch.events.size(); ++i) {
       const model::Event& event = batch.events[i];
       Outcome& outcome = outcomes[b][i];
       if (auto rejection = programme_.Check(event)) {
         outcome = {EventStatus::kRejected, std::move(rejection->reason), std::move(rejection->message)};
+        continue;
+      }
+      if (limits != nullptr && !limits->Allows(*programme_.plan().FindProject(event.project_code), event)) {
+        outcome = {EventStatus::kRejected, reason::kOutOfScope,
+                   "publisher " + batch.publisher + " may write " + limits->Describe() + "; not " +
+                       model::PayloadTypeName(event.payload) + " for project " + event.project_code};
         continue;
       }
       if (pending_ids.count(event.event_id) != 0) {

@@ -77,6 +77,8 @@ bool IngestServer::ReceiveOne(Message* message) {
     message->batch.error = "the message has no payload frame";
   } else {
     message->batch = DecodeBatch(frames.back().data(), frames.back().size());
+    // With CURVE, the ZAP handler's user id names the publisher.
+    if (!options_.curve_secret_key.empty()) message->batch.publisher = frames.back().gets("User-Id");
     frames.pop_back();
   }
   message->envelope = std::move(frames);

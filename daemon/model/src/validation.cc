@@ -55,7 +55,7 @@ const std::vector<std::string>& AllRejectionReasons() {
       reason::kEmptyLineId,      reason::kUnknownLine,          reason::kEmptyTargetEventId,
       reason::kInvalidTarget,    reason::kSupersedesUnknownEvent, reason::kRetractsUnknownEvent,
       reason::kAlreadySuperseded, reason::kTargetRetracted,     reason::kCorrectionMismatch,
-      reason::kAlreadyRetracted, reason::kStoreUnavailable,
+      reason::kAlreadyRetracted, reason::kStoreUnavailable,     reason::kOutOfScope,
   };
   return kAll;
 }

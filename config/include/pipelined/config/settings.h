@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "pipelined/config/load_error.h"
+#include "pipelined/model/plan.h"
+#include "pipelined/model/scope.h"
 
 namespace pipelined::config {
 
@@ -15,6 +17,7 @@ namespace pipelined::config {
 struct PublisherKey {
   std::string name;        // shown in logs; the authenticated identity
   std::string public_key;  // Z85, 40 characters
+  model::PublisherScope scope;  // empty lists: no restriction
 };
 
 struct Settings {
@@ -63,6 +66,10 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
 // Checks values that flags and files share (log level names, clock format);
 // returns one message per problem.
 std::vector<std::string> ValidateSettings(const Settings& settings);
+
+// Checks that the publishers' scopes name districts, areas, projects and event
+// types that exist; returns one message per problem.
+std::vector<std::string> CheckScopes(const Settings& settings, const model::Plan& plan);
 
 // Parses a clock start as documented for Settings::clock_start.
 std::optional<std::int64_t> ParseClockStart(const std::string& text);

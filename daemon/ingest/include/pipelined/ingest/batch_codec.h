@@ -20,6 +20,7 @@ struct DecodedBatch {
   std::vector<model::Event> events;
   std::vector<std::string> bodies;  // each event re-serialized, unknown fields kept, for the store
   std::string error;  // why the message is not an EventBatch, when !ok
+  std::string publisher;  // the CURVE-authenticated publisher's name; empty in plain mode
 };
 
 DecodedBatch DecodeBatch(const void* data, size_t size);

@@ -7,12 +7,15 @@
 // replay).
 #pragma once
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "pipelined/ingest/batch_codec.h"
 #include "pipelined/ingest/rejection_log.h"
 #include "pipelined/model/ingest_counters.h"
 #include "pipelined/model/programme.h"
+#include "pipelined/model/scope.h"
 #include "pipelined/store/event_store.h"
 
 namespace pipelined::ingest {
@@ -33,6 +36,10 @@ class EventPipeline {
   // in order; replies are to be sent only after this returns.
   void Process(const std::vector<const DecodedBatch*>& batches, std::vector<v1::BatchReply>* replies);
 
+  // Limits what authenticated publishers may write (by publisher name).
+  // Publishers without an entry, and plain-mode batches, are unrestricted.
+  void SetScopes(std::map<std::string, model::PublisherScope> scopes) { scopes_ = std::move(scopes); }
+
  private:
   struct Pending;
   // Looks up a stored or pending event by id; false on a store error.
@@ -43,6 +50,7 @@ class EventPipeline {
   store::EventStore& store_;
   model::IngestCounters& counters_;
   RejectionLog& rejection_log_;
+  std::map<std::string, model::PublisherScope> scopes_;
 };
 
 }  // namespace pipelined::ingest

@@ -68,6 +68,8 @@ inline constexpr const char kCorrectionMismatch[] = "correction_mismatch";
 inline constexpr const char kAlreadyRetracted[] = "already_retracted";
 // The event could not be stored; nothing changed, send it again later.
 inline constexpr const char kStoreUnavailable[] = "store_unavailable";
+// The authenticated publisher may not write this project or event type.
+inline constexpr const char kOutOfScope[] = "out_of_scope";
 }  // namespace reason
 
 // Every per-event reason code an event result can carry, for docs and tests.
