@@ -107,6 +107,12 @@ TEST_F(CurveTest, ScopeNamingAnUnknownDistrictIsAConfigError) {
   EXPECT_THAT(result.output, HasSubstr("names district \"atlantis\""));
 }
 
+TEST(CurveExampleTest, ShippedExampleConfigPassesCheckConfig) {
+  ProcessResult result = RunProcess({PIPELINED_BINARY, "--check-config", "--config.file=" +
+                                     std::string(PIPELINED_SOURCE_DIR) + "/deploy/pipelined-curve.example.yaml"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
 TEST_F(CurveTest, PlainModeSaysSoAtStart) {
   DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30"});
   ASSERT_TRUE(daemon.Started());
