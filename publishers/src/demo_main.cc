@@ -147,7 +147,12 @@ int main(int argc, char** argv) {
   std::uint64_t live_seed = seed;
   const auto live_started = std::chrono::steady_clock::now();
   while (!g_stop) {
-    std::this_thread::sleep_for(std::chrono::duration<double>(live_interval));
+    // Sleep in short steps so that Ctrl-C or SIGTERM ends the demo at once.
+    const auto wake = std::chrono::steady_clock::now() + std::chrono::duration<double>(live_interval);
+    while (!g_stop && std::chrono::steady_clock::now() < wake) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (g_stop) break;
     const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - live_started);
     const model::Date today = model::Date::FromUnixSecondsShanghai(until->StartUnixSecondsShanghai() + elapsed.count());
     live_seed = live_seed * 6364136223846793005ULL + 1442695040888963407ULL;
