@@ -47,6 +47,15 @@ int main(int argc, char** argv) {
     for (const auto& problem : problems) std::cerr << "pipelined: " << problem << "\n";
     return daemon::kExitUsageOrConfigError;
   }
+  if (!settings.curve_secret_key_file.empty()) {
+    std::string error;
+    auto certificate = config::ReadCurveCertificate(settings.curve_secret_key_file, &error);
+    if (!certificate || certificate->secret_key.empty()) {
+      std::cerr << "pipelined: " << (certificate ? settings.curve_secret_key_file + " has no secret-key" : error)
+                << "\n";
+      return daemon::kExitUsageOrConfigError;
+    }
+  }
   if (command_line.check_config) {
     std::cout << "config OK: plan " << loaded.plan->code << " with " << loaded.plan->projects.size()
               << " projects\n";

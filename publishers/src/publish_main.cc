@@ -2,6 +2,7 @@
 // its answer. Exit codes: 0 accepted, 1 rejected, 2 usage error,
 // 3 duplicate, 4 no reply, 5 kept in the outbox for a later retry.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <iostream>
 
@@ -75,7 +76,8 @@ void AddCommonFlags(CLI::App* command, Flags& flags) {
   command->add_option("--project", flags.project, "Project code from the plan")->required();
   command->add_option("--date", flags.date, "Date the milestone happened, YYYY-MM-DD (Asia/Shanghai; default today)");
   command->add_option("--event-id", flags.event_id, "Idempotency key (default: derived from source and time)");
-  command->add_option("--sequence", flags.sequence, "Per-source sequence number (default: Unix time in microseconds)");
+  command->add_option("--sequence", flags.sequence,
+                      "Per-source sequence number, if the source numbers its events (default: none)");
   command->add_option("--timeout", flags.timeout_seconds, "Seconds to wait for the reply")->capture_default_str();
   AddCurveFlags(command, flags);
   command->add_option("--outbox", flags.outbox,
@@ -111,9 +113,11 @@ int PrintResult(const v1::EventResult& result) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// The whole command; main() adds the handling of ZeroMQ errors.
+static int Run(int argc, char** argv) {
   CLI::App app{"pipelined-publish: send one milestone event to a pipelined daemon and print its answer.\n"
-               "Exit status: 0 accepted, 1 rejected, 2 usage error, 3 duplicate, 4 no reply.",
+               "Exit status: 0 accepted, 1 rejected, 2 usage error, 3 duplicate, 4 no reply,\n"
+               "5 kept in the outbox for a later retry.",
                "pipelined-publish"};
   app.require_subcommand(1);
   Flags flags;
@@ -149,6 +153,10 @@ int main(int argc, char** argv) {
 
   if (*flush) {
     std::string error;
+    if (access(flags.outbox.c_str(), F_OK) != 0) {
+      std::cerr << "no outbox at " << flags.outbox << "\n";
+      return kExitUsage;
+    }
     auto outbox = publisher::Outbox::Open(flags.outbox, &error);
     if (!outbox) {
       std::cerr << error << "\n";
@@ -171,7 +179,7 @@ int main(int argc, char** argv) {
   publisher::EventHeader header;
   header.source = flags.source;
   header.project_code = flags.project;
-  header.sequence = flags.sequence != 0 ? flags.sequence : publisher::UnixNowMicros();
+  header.sequence = flags.sequence;
   header.event_id = !flags.event_id.empty() ? flags.event_id
                                             : flags.source + "-" + std::to_string(publisher::UnixNowMicros());
   if (flags.date.empty()) {
@@ -256,4 +264,14 @@ int main(int argc, char** argv) {
     return kExitNoReply;
   }
   return PrintResult(reply->results(0));
+}
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const zmq::error_t& e) {
+    // For example an endpoint that is not a valid ZeroMQ address.
+    std::cerr << "pipelined-publish: " << e.what() << "\n";
+    return kExitUsage;
+  }
 }

@@ -107,10 +107,17 @@ TEST_F(CurveTest, ScopeNamingAnUnknownDistrictIsAConfigError) {
   EXPECT_THAT(result.output, HasSubstr("names district \"atlantis\""));
 }
 
-TEST(CurveExampleTest, ShippedExampleConfigPassesCheckConfig) {
-  ProcessResult result = RunProcess({PIPELINED_BINARY, "--check-config", "--config.file=" +
-                                     std::string(PIPELINED_SOURCE_DIR) + "/deploy/pipelined-curve.example.yaml"});
+TEST_F(CurveTest, ShippedExampleConfigPassesCheckConfig) {
+  // The example's key path is for a real host; point it at a key made here.
+  ProcessResult result = RunProcess({PIPELINED_BINARY, "--check-config",
+                                     "--config.file=" + std::string(PIPELINED_SOURCE_DIR) +
+                                         "/deploy/pipelined-curve.example.yaml",
+                                     "--ingest.curve.secret-key-file=" + Key("daemon") + "_secret"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
+  ProcessResult missing = RunProcess({PIPELINED_BINARY, "--check-config",
+                                      "--config.file=" + std::string(PIPELINED_SOURCE_DIR) +
+                                          "/deploy/pipelined-curve.example.yaml"});
+  EXPECT_EQ(missing.exit_code, 2) << "--check-config reads the daemon's certificate too";
 }
 
 TEST_F(CurveTest, PlainModeSaysSoAtStart) {

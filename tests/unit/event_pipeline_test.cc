@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include "pipelined/publisher/event_builder.h"
 #include "temp_dir.h"
 #include "test_plan.h"
@@ -166,6 +168,41 @@ TEST_F(PipelineTest, EventsForAProjectThatLeftThePlanAreKeptAndCounted) {
   ASSERT_TRUE(pipeline_->Replay().ok());
   EXPECT_EQ(Completed("P-3"), 50);
   EXPECT_EQ(counters_.orphaned_events, 0u);
+}
+
+TEST_F(PipelineTest, FailedCommitTakesBackDuplicatesThatRestOnTheGroup) {
+  // Another connection holds the write lock: the group's commit fails.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/events.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto replies = Process({{Investment("a", "P-1", 100)}, {Investment("a", "P-1", 100)}});
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_EQ(replies[0].results(0).reason(), "store_unavailable");
+  EXPECT_EQ(replies[1].results(0).reason(), "store_unavailable")
+      << "a DUPLICATE of an event that was never stored would make a publisher drop it";
+  EXPECT_EQ(Completed("P-1"), 0);
+  EXPECT_EQ(One(Investment("a", "P-1", 100)).status(), v1::ACCEPTED) << "the resend goes through";
+}
+
+TEST_F(PipelineTest, CorrectionInTheGroupOfADifferingResendUndoesTheStoredVersion) {
+  One(Investment("a", "P-1", 1000));
+  // A resend of "a" with other content (a DUPLICATE) and a correction of "a".
+  Process({{Investment("a", "P-1", 5)}, {Investment("a2", "P-1", 300, "a")}});
+  EXPECT_EQ(Completed("P-1"), 300);
+  Open(testing::SmallPlan());
+  ASSERT_TRUE(pipeline_->Replay().ok());
+  EXPECT_EQ(Completed("P-1"), 300) << "live figures equal those after a restart";
+}
+
+TEST_F(PipelineTest, StoredEventStaysDuplicateWhenItWouldNoLongerPass) {
+  One(Investment("b", "P-3", 50));
+  model::Plan smaller = testing::SmallPlan();
+  smaller.projects.pop_back();  // P-3 leaves the plan
+  Open(smaller);
+  ASSERT_TRUE(pipeline_->Replay().ok());
+  EXPECT_EQ(One(Investment("b", "P-3", 50)).status(), v1::DUPLICATE);
+  EXPECT_EQ(One(Investment("c", "P-3", 50)).reason(), "unknown_project");
 }
 
 TEST_F(PipelineTest, RejectedEventsAreNotStored) {

@@ -114,6 +114,7 @@ TEST_F(ProgrammeTest, TracksTheLastSequenceAndGapsPerSource) {
   programme_.ObserveSequence("a", 5);  // gap: 3 and 4 missing
   programme_.ObserveSequence("a", 3);  // late: accepted, no change
   programme_.ObserveSequence("b", 10);
+  programme_.ObserveSequence("c", 0);  // not numbered: not tracked
   auto sequences = programme_.SourceSequences();
   ASSERT_EQ(sequences.size(), 2u);
   EXPECT_EQ(sequences[0].source, "a");

@@ -76,18 +76,30 @@ store::Status EventPipeline::Replay() {
 }
 
 bool EventPipeline::FindEvent(const std::string& event_id, const std::vector<Pending>& pending, model::Event* event,
-                              bool* found) {
+                              bool* found, bool* from_group) {
+  // The store first: a pending event with a stored id is a resend that will
+  // not be inserted, and the stored version is the one that counts.
+  std::optional<store::EventRecord> record;
+  if (!store_.Find(event_id, &record).ok()) return false;
+  if (record) {
+    *found = true;
+    return DecodeEvent(record->body, event);
+  }
   for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
     if (it->event.event_id == event_id) {
       *event = it->event;
       *found = true;
+      *from_group = true;
       return true;
     }
   }
+  *found = false;
+  return true;
+}
+
+bool EventPipeline::IsStored(const std::string& event_id) {
   std::optional<store::EventRecord> record;
-  if (!store_.Find(event_id, &record).ok()) return false;
-  *found = record.has_value();
-  return !record || DecodeEvent(record->body, event);
+  return store_.Find(event_id, &record).ok() && record.has_value();
 }
 
 void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std::vector<v1::BatchReply>* replies) {
@@ -100,6 +112,10 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
   // Ids accepted within this group, and the targets they replace.
   std::unordered_map<std::string, size_t> pending_ids;
   std::unordered_map<std::string, size_t> pending_targets;
+  // Outcomes that rest on events of this group: if its commit fails they
+  // must not stand (a DUPLICATE of an event that was never stored would let
+  // a publisher drop it).
+  std::vector<std::pair<size_t, size_t>> rests_on_group;
   const std::int64_t received_at = UnixNow();
 
   for (size_t b = 0; b < batches.size(); ++b) {
@@ -110,18 +126,24 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
     for (size_t i = 0; i < batch.events.size(); ++i) {
       const model::Event& event = batch.events[i];
       Outcome& outcome = outcomes[b][i];
+      if (pending_ids.count(event.event_id) != 0) {
+        outcome = Duplicate(event.event_id);
+        rests_on_group.emplace_back(b, i);
+        continue;
+      }
       if (auto rejection = programme_.Check(event)) {
-        outcome = {EventStatus::kRejected, std::move(rejection->reason), std::move(rejection->message)};
+        // An event accepted earlier stays a DUPLICATE even if it would no
+        // longer pass (its project left the plan, the clock moved back):
+        // the publisher must not file it as rejected.
+        outcome = IsStored(event.event_id)
+                      ? Duplicate(event.event_id)
+                      : Outcome{EventStatus::kRejected, std::move(rejection->reason), std::move(rejection->message)};
         continue;
       }
       if (limits != nullptr && !limits->Allows(*programme_.plan().FindProject(event.project_code), event)) {
         outcome = {EventStatus::kRejected, reason::kOutOfScope,
                    "publisher " + batch.publisher + " may write " + limits->Describe() + "; not " +
                        model::PayloadTypeName(event.payload) + " for project " + event.project_code};
-        continue;
-      }
-      if (pending_ids.count(event.event_id) != 0) {
-        outcome = Duplicate(event.event_id);
         continue;
       }
       Pending accepted;
@@ -141,8 +163,8 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
         }
         model::TargetState target;
         model::Event target_event, replacing_event;
-        bool target_found = false, replacing_found = false;
-        if (!FindEvent(target_id, pending, &target_event, &target_found)) {
+        bool target_found = false, replacing_found = false, from_group = false;
+        if (!FindEvent(target_id, pending, &target_event, &target_found, &from_group)) {
           outcome = StoreUnavailable("lookup of " + target_id + " failed");
           continue;
         }
@@ -150,10 +172,11 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
         if (auto it = pending_targets.find(target_id); it != pending_targets.end()) {
           replacing_event = pending[it->second].event;
           replacing_found = true;
+          from_group = true;
         } else {
           std::optional<std::string> replacing_id;
           if (!store_.FindTargeting(target_id, &replacing_id).ok() ||
-              (replacing_id && !FindEvent(*replacing_id, pending, &replacing_event, &replacing_found))) {
+              (replacing_id && !FindEvent(*replacing_id, pending, &replacing_event, &replacing_found, &from_group))) {
             outcome = StoreUnavailable("lookup of corrections to " + target_id + " failed");
             continue;
           }
@@ -161,6 +184,7 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
         if (replacing_found) target.replaced_by = &replacing_event;
         if (auto verdict = model::CheckTarget(event, target)) {
           outcome = std::move(*verdict);
+          if (from_group) rests_on_group.emplace_back(b, i);
           continue;
         }
         accepted.replaces = true;
@@ -186,9 +210,9 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
     std::vector<bool> inserted;
     store::Status status = store_.Append(records, &inserted);
     const auto elapsed = std::chrono::steady_clock::now() - started;
-    counters_.store_commit_nanoseconds.fetch_add(
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
     if (status.ok()) {
+      counters_.store_commit_nanoseconds.fetch_add(
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
       counters_.store_commits.fetch_add(1);
       counters_.stored_events = store_.Count();
       // Only now, with the events durable, may they count and be acknowledged.
@@ -206,6 +230,7 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
       counters_.store_commit_errors.fetch_add(1);
       spdlog::error("cannot store {} events: {}", pending.size(), status.ToString());
       for (const Pending& p : pending) outcomes[p.batch][p.index] = StoreUnavailable(status.ToString());
+      for (const auto& [b, i] : rests_on_group) outcomes[b][i] = StoreUnavailable(status.ToString());
     }
   }
 

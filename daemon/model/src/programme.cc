@@ -97,8 +97,12 @@ void Programme::Count(const std::string& source, const Outcome& outcome) {
 }
 
 void Programme::ObserveSequence(const std::string& source, std::uint64_t sequence) {
+  // 0 is protobuf's "not set": a publisher that does not number its events.
+  if (sequence == 0) return;
   std::unique_lock lock(mutex_);
   const std::string& label = SourceLabel(source);
+  // Sources pooled under one label have no common sequence to follow.
+  if (label == kOverflowSource || label == kInvalidSource) return;
   auto [it, inserted] = sequences_.try_emplace(label, SourceSequence{label, sequence, 0});
   SourceSequence& seen = it->second;
   if (inserted) return;

@@ -42,9 +42,12 @@ class EventPipeline {
 
  private:
   struct Pending;
-  // Looks up a stored or pending event by id; false on a store error.
+  // Looks up a stored or pending event by id (the stored version wins);
+  // false on a store error. Sets *from_group when it came from `pending`.
   bool FindEvent(const std::string& event_id, const std::vector<Pending>& pending, model::Event* event,
-                 bool* found);
+                 bool* found, bool* from_group);
+  // True when an event with this id is stored (false also on a store error).
+  bool IsStored(const std::string& event_id);
 
   model::Programme& programme_;
   store::EventStore& store_;
