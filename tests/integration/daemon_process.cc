@@ -69,18 +69,6 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 ProcessResult RunProcess(const std::vector<std::string>& args, std::chrono::seconds timeout) {
   ProcessResult result;
   const std::string output_path = TempPath("pipelined-run-");

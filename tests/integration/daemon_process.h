@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "loopback.h"
 #include "pipelined/publisher/publisher.h"
 
 namespace pipelined::testing {
@@ -22,8 +23,6 @@ inline publisher::PublisherOptions PlainPublisher(const std::string& endpoint, i
   return options;
 }
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int FreePort();
 
 struct ProcessResult {
   int exit_code = -1;  // -1 when killed by a signal

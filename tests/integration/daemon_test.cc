@@ -81,7 +81,7 @@ TEST(DaemonTest, InvestmentEventChangesExactlyItsProjectAndGroupSeries) {
 
   ProcessResult published = Publish(daemon, {"investment", "--project", "T-IND-1", "--date", "2024-05-31",
                                              "--amount-yuan", "1250000.50", "--period", "2024-05", "--event-id",
-                                             "inv-1"});
+                                             "inv-1", "--sequence", "7"});
   ASSERT_EQ(published.exit_code, 0) << published.output;
   EXPECT_THAT(published.output, HasSubstr("accepted inv-1"));
 
@@ -104,6 +104,7 @@ TEST(DaemonTest, InvestmentEventChangesExactlyItsProjectAndGroupSeries) {
   EXPECT_EQ(ChangedSeries(before, after), expected);
   EXPECT_EQ(after.Value(Series("pipelined_project_investment_completed_yuan", "project=\"T-IND-1\"")), 1250000.50);
   EXPECT_EQ(after.Value(Series("pipelined_events_total", "source=\"cli-test\",result=\"accepted\",reason=\"\"")), 1);
+  EXPECT_EQ(after.Value(Series("pipelined_source_last_sequence", "source=\"cli-test\"")), 7);
 }
 
 TEST(DaemonTest, MilestoneEventsSetTheirSeries) {

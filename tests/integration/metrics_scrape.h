@@ -7,10 +7,10 @@
 #include <set>
 #include <string>
 
+#include "loopback.h"
+
 namespace pipelined::testing {
 
-// GET http://127.0.0.1:port/path; the body, or nullopt on any failure.
-std::optional<std::string> HttpGet(int port, const std::string& path);
 
 // Series in the text format: `name{labels}` (as written) -> value.
 struct Scrape {
