@@ -26,10 +26,13 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
   if (const YAML::Node plan = root["plan"]; reader.CheckMapping(plan, "plan", {"file"}, {})) {
     if (plan["file"]) v.plan_file = reader.String(plan["file"], "plan.file");
   }
-  if (const YAML::Node ingest = root["ingest"]; reader.CheckMapping(ingest, "ingest", {"endpoint", "max_message_bytes", "curve"}, {})) {
+  if (const YAML::Node ingest = root["ingest"]; reader.CheckMapping(ingest, "ingest", {"endpoint", "max_message_bytes", "max_events_per_batch", "curve"}, {})) {
     if (ingest["endpoint"]) v.ingest_endpoint = reader.String(ingest["endpoint"], "ingest.endpoint");
     if (ingest["max_message_bytes"]) {
       v.ingest_max_message_bytes = reader.Integer(ingest["max_message_bytes"], "ingest.max_message_bytes");
+    }
+    if (ingest["max_events_per_batch"]) {
+      v.ingest_max_events_per_batch = reader.Integer(ingest["max_events_per_batch"], "ingest.max_events_per_batch");
     }
     const YAML::Node curve = ingest["curve"];
     if (curve && reader.CheckMapping(curve, "ingest.curve", {"secret_key_file", "publishers"}, {})) {
@@ -156,6 +159,7 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
   }
   if (settings.ingest_endpoint.empty()) problems.push_back("ingest endpoint must not be empty");
   if (settings.ingest_max_message_bytes < 1024) problems.push_back("ingest max message bytes must be at least 1024");
+  if (settings.ingest_max_events_per_batch < 1) problems.push_back("ingest max events per batch must be at least 1");
   if (settings.storage_durability != "full" && settings.storage_durability != "normal") {
     problems.push_back("storage durability \"" + settings.storage_durability + "\" is not one of full, normal");
   }

@@ -73,6 +73,7 @@ void Daemon::Start() {
   ingest::IngestOptions options;
   options.endpoint = settings_.ingest_endpoint;
   options.max_message_bytes = settings_.ingest_max_message_bytes;
+  options.max_events_per_batch = static_cast<size_t>(settings_.ingest_max_events_per_batch);
   if (!settings_.curve_secret_key_file.empty()) {
     std::string error;
     auto certificate = config::ReadCurveCertificate(settings_.curve_secret_key_file, &error);

@@ -24,6 +24,9 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
   auto* max_message = app.add_option("--ingest.max-message-bytes", s.ingest_max_message_bytes,
                                      "Largest message accepted on the ingest socket; larger ones drop the connection")
                           ->capture_default_str();
+  auto* max_events = app.add_option("--ingest.max-events-per-batch", s.ingest_max_events_per_batch,
+                                    "Largest batch taken; a larger one is refused whole (batch_too_large)")
+                         ->capture_default_str();
   auto* curve_key = app.add_option("--ingest.curve.secret-key-file", s.curve_secret_key_file,
                                    "The daemon's CURVE certificate (from `pipelined keygen`); with the publisher keys "
                                    "in --config.file it turns on CURVE encryption and authentication");
@@ -74,6 +77,7 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
     merge(s.plan_file, file.values.plan_file, plan);
     merge(s.ingest_endpoint, file.values.ingest_endpoint, ingest);
     merge(s.ingest_max_message_bytes, file.values.ingest_max_message_bytes, max_message);
+    merge(s.ingest_max_events_per_batch, file.values.ingest_max_events_per_batch, max_events);
     merge(s.curve_secret_key_file, file.values.curve_secret_key_file, curve_key);
     if (file.values.curve_publishers) s.curve_publishers = *file.values.curve_publishers;
     merge(s.web_listen_address, file.values.web_listen_address, web);

@@ -31,9 +31,10 @@ std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
                          .Build());
   families.push_back(
       FamilyBuilder("pipelined_ingest_messages_total",
-                    "Messages received on the ingest socket, by result (decoded or malformed).", MetricType::Counter)
+                    "Messages received on the ingest socket, by result (decoded, malformed, too_large).", MetricType::Counter)
           .Add({{"result", "decoded"}}, double(ingest_.batches_decoded.load()))
           .Add({{"result", "malformed"}}, double(ingest_.messages_malformed.load()))
+          .Add({{"result", "too_large"}}, double(ingest_.batches_too_large.load()))
           .Build());
   families.push_back(FamilyBuilder("pipelined_ingest_replies_undeliverable_total",
                                    "Replies that could not be sent because the publisher had gone.",

@@ -305,6 +305,27 @@ TEST(DaemonTest, OversizedMessageIsDroppedAndTheDaemonGoesOn) {
   EXPECT_EQ(reply.results(0).status(), v1::ACCEPTED);
 }
 
+TEST(DaemonTest, BatchWithTooManyEventsIsRefusedWholeAndCounted) {
+  std::vector<std::string> args = TestPlanArgs();
+  args.push_back("--ingest.max-events-per-batch=3");
+  DaemonProcess daemon(args);
+  ASSERT_TRUE(daemon.Started());
+  std::vector<v1::Event> events;
+  for (int i = 0; i < 4; ++i) {
+    events.push_back(publisher::InvestmentEvent(Header("big-" + std::to_string(i), "T-IND-2", "2024-03-31"), 100,
+                                                {2024, 3}));
+  }
+  v1::BatchReply refused = PublishOrFail(daemon, events);
+  EXPECT_EQ(refused.error().reason(), "batch_too_large");
+  EXPECT_EQ(refused.results_size(), 0);
+  events.pop_back();
+  v1::BatchReply taken = PublishOrFail(daemon, events);
+  ASSERT_EQ(taken.results_size(), 3);
+  const Scrape scrape = ScrapeOrFail(daemon);
+  EXPECT_EQ(scrape.Value(Series("pipelined_project_investment_completed_yuan", "project=\"T-IND-2\"")), 3);
+  EXPECT_EQ(scrape.Value(Series("pipelined_ingest_messages_total", "result=\"too_large\"")), 1);
+}
+
 TEST(DaemonTest, EmbeddedPlanServesAll753Projects) {
   DaemonProcess daemon({"--clock.start=2025-06-30"});
   ASSERT_TRUE(daemon.Started());

@@ -22,6 +22,7 @@ TEST(DocsTest, ProtocolDocListsEveryRejectionReason) {
   ASSERT_FALSE(doc.empty()) << "docs/protocol.md is missing";
   std::vector<std::string> reasons = model::AllRejectionReasons();
   reasons.push_back(ingest::kMalformedBatch);
+  reasons.push_back(ingest::kBatchTooLarge);
   for (const auto& reason : reasons) {
     EXPECT_NE(doc.find("`" + reason + "`"), std::string::npos) << reason << " is not documented in docs/protocol.md";
   }

@@ -80,10 +80,13 @@ v1::EventResult ToProto(const std::string& event_id, const model::Outcome& outco
   return result;
 }
 
-v1::BatchReply MalformedReply(const std::string& error) {
+v1::BatchReply MalformedReply(const std::string& error) { return BatchErrorReply(kMalformedBatch, error, ""); }
+
+v1::BatchReply BatchErrorReply(const char* reason, const std::string& message, const std::string& batch_id) {
   v1::BatchReply reply;
-  reply.mutable_error()->set_reason(kMalformedBatch);
-  reply.mutable_error()->set_message(error);
+  reply.set_batch_id(batch_id);
+  reply.mutable_error()->set_reason(reason);
+  reply.mutable_error()->set_message(message);
   return reply;
 }
 

@@ -52,6 +52,15 @@ void IngestServer::Run() {
         Send(message.envelope, MalformedReply(message.batch.error));
         continue;
       }
+      if (message.batch.events.size() > options_.max_events_per_batch) {
+        counters_.batches_too_large.fetch_add(1, std::memory_order_relaxed);
+        Send(message.envelope,
+             BatchErrorReply(kBatchTooLarge,
+                             "the batch has " + std::to_string(message.batch.events.size()) + " events; at most " +
+                                 std::to_string(options_.max_events_per_batch) + " are taken per batch: split it",
+                             message.batch.batch_id));
+        continue;
+      }
       counters_.batches_decoded.fetch_add(1, std::memory_order_relaxed);
       events += message.batch.events.size();
       group.push_back(std::move(message));

@@ -24,6 +24,7 @@ struct Settings {
   std::string plan_file;  // empty: the embedded default plan
   std::string ingest_endpoint = "tcp://0.0.0.0:7010";
   std::int64_t ingest_max_message_bytes = 16 << 20;
+  std::int64_t ingest_max_events_per_batch = 10000;
   // CURVE: the daemon's certificate (with its secret key) and the publishers
   // allowed in. Both empty: plain mode, anyone who can connect may publish.
   std::string curve_secret_key_file;
@@ -44,6 +45,7 @@ struct SettingsFile {
   std::optional<std::string> plan_file;
   std::optional<std::string> ingest_endpoint;
   std::optional<std::int64_t> ingest_max_message_bytes;
+  std::optional<std::int64_t> ingest_max_events_per_batch;
   std::optional<std::string> curve_secret_key_file;
   std::optional<std::vector<PublisherKey>> curve_publishers;
   std::optional<std::string> web_listen_address;

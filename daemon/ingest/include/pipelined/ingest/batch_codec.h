@@ -13,6 +13,7 @@
 namespace pipelined::ingest {
 
 inline constexpr const char kMalformedBatch[] = "malformed_batch";
+inline constexpr const char kBatchTooLarge[] = "batch_too_large";
 
 struct DecodedBatch {
   bool ok = false;
@@ -32,5 +33,7 @@ v1::EventResult ToProto(const std::string& event_id, const model::Outcome& outco
 
 // A reply for a message that is not an EventBatch.
 v1::BatchReply MalformedReply(const std::string& error);
+// A reply refusing a whole batch with `reason`.
+v1::BatchReply BatchErrorReply(const char* reason, const std::string& message, const std::string& batch_id);
 
 }  // namespace pipelined::ingest

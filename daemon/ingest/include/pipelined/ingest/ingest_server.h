@@ -26,6 +26,8 @@ struct IngestOptions {
   // Larger messages make libzmq drop the connection (the publisher sees no
   // reply and reconnects by itself).
   std::int64_t max_message_bytes = 16 << 20;
+  // A batch with more events is refused whole (batch_too_large).
+  size_t max_events_per_batch = 10000;
   // A group ends when no more messages are waiting or at these bounds.
   size_t max_group_messages = 256;
   // When set (Z85), the socket is a CURVE server with this secret key;

@@ -10,6 +10,7 @@ namespace pipelined::model {
 struct IngestCounters {
   std::atomic<std::uint64_t> batches_decoded{0};        // valid EventBatch messages
   std::atomic<std::uint64_t> messages_malformed{0};     // not an EventBatch
+  std::atomic<std::uint64_t> batches_too_large{0};      // refused whole: too many events
   std::atomic<std::uint64_t> replies_undeliverable{0};  // the publisher was gone
   std::atomic<std::uint64_t> rejection_logs_suppressed{0};
   std::atomic<std::uint64_t> auth_failures{0};  // connections refused by CURVE authentication
