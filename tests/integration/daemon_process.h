@@ -64,7 +64,6 @@ class DaemonProcess {
   bool Running() const;
   std::string IngestEndpoint() const { return "tcp://127.0.0.1:" + std::to_string(ingest_port_); }
   int WebPort() const { return web_port_; }
-  int IngestPort() const { return ingest_port_; }
   const std::string& StoragePath() const { return storage_path_; }
   std::string Log() const;  // what the daemon wrote to stderr so far
 

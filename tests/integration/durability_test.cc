@@ -269,6 +269,31 @@ TEST(DurabilityTest, OutboxDeliversWhatWasPublishedWhileTheDaemonWasDown) {
   EXPECT_EQ(scrape.Value("pipelined_project_investment_completed_yuan{project=\"T-IND-1\"}"), 301);
 }
 
+TEST(DurabilityTest, OutboxKeepsFinalRejectionsApartAndStopsSendingThem) {
+  TempDir outbox_dir;
+  DaemonProcess daemon(Args());
+  ASSERT_TRUE(daemon.Started());
+  std::string error;
+  auto outbox = publisher::Outbox::Open(outbox_dir.path() + "/outbox.db", &error);
+  ASSERT_TRUE(outbox) << error;
+  ASSERT_TRUE(outbox->Add({publisher::InvestmentEvent({"good", "itest", 1, "T-IND-1", model::Date{2024, 5, 31}}, 100,
+                                                      {2024, 5}),
+                           publisher::InvestmentEvent({"bad", "itest", 2, "NOPE-9", model::Date{2024, 5, 31}}, 100,
+                                                      {2024, 5})},
+                          &error))
+      << error;
+  publisher::DeliveryOptions delivery;
+  delivery.deadline = std::chrono::milliseconds(20000);
+  publisher::DeliveryReport report = outbox->Deliver(PlainPublisher(daemon.IngestEndpoint(), 5000), delivery);
+  EXPECT_EQ(report.accepted, 1u);
+  EXPECT_EQ(report.rejected, 1u);
+  EXPECT_EQ(outbox->Pending(), 0u) << "a final rejection is not retried";
+  std::vector<v1::EventResult> rejected = outbox->Rejected();
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].event_id(), "bad");
+  EXPECT_EQ(rejected[0].reason(), "unknown_project");
+}
+
 void Damage(const std::string& path, bool truncate) {
   const auto size = std::filesystem::file_size(path);
   ASSERT_GT(size, 6 * 4096u) << "test needs a store of several pages";

@@ -125,7 +125,6 @@ class Programme {
   std::vector<SourceSequence> SourceSequences() const;
 
   const Plan& plan() const { return plan_; }
-  const Clock& clock() const { return clock_; }
 
  private:
   // Adds (sign +1) or removes (sign -1) an event's effect; false when it does

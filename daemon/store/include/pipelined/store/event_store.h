@@ -70,7 +70,6 @@ class EventStore {
   Status Replay(const std::function<void(const EventRecord&)>& visit);
 
   std::uint64_t Count() const { return count_; }
-  const StoreOptions& options() const { return options_; }
   std::string DatabasePath() const;
 
  private:
