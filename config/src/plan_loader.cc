@@ -20,14 +20,16 @@ using model::YearMonth;
 constexpr std::initializer_list<const char*> kProjectKeys = {
     "code",        "name",         "area",                 "cluster",
     "district",    "investment_total_yuan", "investment_plan_yuan", "construction_start",
-    "production_lines", "completion", "illustrative",       "source"};
+    "production_lines", "completion", "illustrative",       "source",
+    "spending_profile", "investment_plan_monthly_yuan"};
 
 class PlanParser {
  public:
   PlanParser(const std::string& file, std::vector<LoadError>& errors) : reader_(file, errors), errors_(errors) {}
 
   void Parse(const YAML::Node& root, Plan& plan) {
-    if (!reader_.CheckMapping(root, "plan file", {"plan", "areas", "clusters", "districts", "projects"},
+    if (!reader_.CheckMapping(root, "plan file",
+                              {"plan", "areas", "clusters", "districts", "projects", "investment_baselines"},
                               {"plan", "areas", "districts", "projects"})) {
       return;
     }
@@ -36,6 +38,8 @@ class PlanParser {
     if (root["clusters"]) ParseGroups(root["clusters"], "cluster", plan.clusters, cluster_codes_);
     ParseGroups(root["districts"], "district", plan.districts, district_codes_);
     ParseProjects(root["projects"], plan);
+    if (root["investment_baselines"]) ParseBaselines(root["investment_baselines"], plan);
+    plan.cluster_output_targets = std::move(output_targets_);
     if (errors_.empty()) CheckDeclaredTotals(root, plan);
   }
 
@@ -75,7 +79,8 @@ class PlanParser {
       const std::string what = kind + " #" + std::to_string(groups.size() + 1);
       const bool is_cluster = kind == "cluster";
       if (!reader_.CheckMapping(item, what,
-                                is_cluster ? std::initializer_list<const char*>{"code", "name", "level"}
+                                is_cluster ? std::initializer_list<const char*>{"code", "name", "level",
+                                                                                "output_target_yuan"}
                                            : std::initializer_list<const char*>{"code", "name"},
                                 {"code", "name"})) {
         continue;
@@ -95,6 +100,9 @@ class PlanParser {
           group.level = *level;
         }
       }
+      if (is_cluster && item["output_target_yuan"]) {
+        ParseYearly(item["output_target_yuan"], what + ".output_target_yuan", output_targets_[group.code]);
+      }
       groups.push_back(std::move(group));
     }
   }
@@ -107,7 +115,7 @@ class PlanParser {
       if (item.IsMap() && item["code"] && item["code"].IsScalar()) what = "project " + item["code"].Scalar();
       if (!reader_.CheckMapping(item, what, kProjectKeys,
                                 {"code", "name", "area", "district", "investment_total_yuan",
-                                 "investment_plan_yuan", "construction_start", "completion"})) {
+                                 "construction_start", "completion"})) {
         continue;
       }
       ProjectPlan project;
@@ -141,36 +149,139 @@ class PlanParser {
     return *code;
   }
 
+  // A mapping of year -> yuan; false (with errors) when it is not one.
+  bool ParseYearly(const YAML::Node& node, const std::string& what, std::map<int, Fen>& out) {
+    if (!node.IsMap() || node.size() == 0) {
+      reader_.Error(node, what + ": expected a mapping of year to yuan with at least one year");
+      return false;
+    }
+    bool ok = true;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      auto year = reader_.Integer(it->first, what + " year");
+      auto fen = reader_.Yuan(it->second, what);
+      if (!year || !fen) {
+        ok = false;
+        continue;
+      }
+      if (*year < 1900 || *year > 2200) {
+        reader_.Error(it->first, what + ": year " + std::to_string(*year) + " is out of range");
+        ok = false;
+        continue;
+      }
+      if (!out.emplace(static_cast<int>(*year), *fen).second) {
+        reader_.Error(it->first, what + ": duplicate year " + std::to_string(*year));
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
   void ParseInvestment(const YAML::Node& item, const std::string& what, ProjectPlan& project) {
     auto total = reader_.Yuan(item["investment_total_yuan"], what + ".investment_total_yuan");
     if (total) project.investment_total_fen = *total;
+    if (item["spending_profile"]) {
+      auto profile = reader_.String(item["spending_profile"], what + ".spending_profile");
+      if (profile && *profile == "linear") {
+        project.spending_profile = model::SpendingProfile::kLinear;
+      } else if (profile && *profile == "s_curve") {
+        project.spending_profile = model::SpendingProfile::kSCurve;
+      } else if (profile && *profile == "monthly") {
+        project.spending_profile = model::SpendingProfile::kMonthly;
+      } else if (profile) {
+        reader_.Error(item["spending_profile"], what + ".spending_profile: expected linear, s_curve or monthly");
+      }
+    }
+    const YAML::Node monthly = item["investment_plan_monthly_yuan"];
+    if (monthly) ParseMonthly(monthly, what, project);
+    if (project.spending_profile == model::SpendingProfile::kMonthly && !monthly) {
+      reader_.Error(item["spending_profile"], what + ": spending_profile monthly needs investment_plan_monthly_yuan");
+    }
     const YAML::Node by_year = item["investment_plan_yuan"];
-    if (!by_year.IsDefined()) return;
-    if (!by_year.IsMap()) {
-      reader_.Error(by_year, what + ".investment_plan_yuan: expected a mapping of year to yuan");
-      return;
+    if (by_year) {
+      if (!ParseYearly(by_year, what + ".investment_plan_yuan", project.investment_by_year_fen)) return;
+      // Monthly values, when given, must add up to each year's plan.
+      std::map<int, Fen> monthly_by_year;
+      for (const auto& [month, fen] : project.investment_by_month_fen) monthly_by_year[month.year] += fen;
+      if (monthly && monthly_by_year != project.investment_by_year_fen) {
+        reader_.Error(monthly, what + ".investment_plan_monthly_yuan: the months do not add up to "
+                                      "investment_plan_yuan for every year");
+      }
+    } else {
+      // Without yearly figures the monthly ones define them.
+      for (const auto& [month, fen] : project.investment_by_month_fen) project.investment_by_year_fen[month.year] += fen;
     }
     Fen sum = 0;
-    for (auto it = by_year.begin(); it != by_year.end(); ++it) {
-      auto year = reader_.Integer(it->first, what + ".investment_plan_yuan year");
-      auto fen = reader_.Yuan(it->second, what + ".investment_plan_yuan");
-      if (!year || !fen) continue;
-      if (*year < 1900 || *year > 2200) {
-        reader_.Error(it->first, what + ".investment_plan_yuan: year " + std::to_string(*year) + " is out of range");
+    for (const auto& [year, fen] : project.investment_by_year_fen) sum += fen;
+    if (total && sum > *total) {
+      reader_.Error(by_year ? by_year : item["investment_total_yuan"],
+                    what + ".investment_plan_yuan: the yearly plans add up to " + model::FormatYuan(sum) +
+                        " yuan, more than investment_total_yuan " + model::FormatYuan(project.investment_total_fen));
+    }
+  }
+
+  void ParseMonthly(const YAML::Node& node, const std::string& what, ProjectPlan& project) {
+    const std::string field = what + ".investment_plan_monthly_yuan";
+    if (!node.IsMap() || node.size() == 0) {
+      reader_.Error(node, field + ": expected a mapping of YYYY-MM to yuan with at least one month");
+      return;
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      auto month = reader_.Month(it->first, field + " month");
+      auto fen = reader_.Yuan(it->second, field);
+      if (!month || !fen) continue;
+      if (!project.investment_by_month_fen.emplace(*month, *fen).second) {
+        reader_.Error(it->first, field + ": duplicate month " + month->ToString());
+      }
+    }
+  }
+
+  void ParseBaselines(const YAML::Node& node, Plan& plan) {
+    if (!reader_.CheckSequence(node, "investment_baselines")) return;
+    int index = 0;
+    for (const YAML::Node& item : node) {
+      const std::string what = "investment_baselines #" + std::to_string(++index);
+      if (!reader_.CheckMapping(item, what, {"group_type", "group", "months"}, {"group_type", "group", "months"})) {
         continue;
       }
-      if (!project.investment_by_year_fen.emplace(static_cast<int>(*year), *fen).second) {
-        reader_.Error(it->first, what + ".investment_plan_yuan: duplicate year " + std::to_string(*year));
+      auto type_name = reader_.String(item["group_type"], what + ".group_type");
+      auto code = reader_.Code(item["group"], what + ".group");
+      if (!type_name || !code) continue;
+      std::optional<model::GroupType> type;
+      bool known = false;
+      if (*type_name == "area") {
+        type = model::GroupType::kArea;
+        known = area_codes_.count(*code) != 0;
+      } else if (*type_name == "cluster") {
+        type = model::GroupType::kCluster;
+        known = cluster_codes_.count(*code) != 0;
+      } else if (*type_name == "district") {
+        type = model::GroupType::kDistrict;
+        known = district_codes_.count(*code) != 0;
+      } else if (*type_name == "plan") {
+        type = model::GroupType::kPlan;
+        known = *code == plan.code;
+      } else {
+        reader_.Error(item["group_type"], what + ".group_type: expected area, cluster, district or plan");
+        continue;
       }
-      sum += *fen;
-    }
-    if (by_year.size() == 0) {
-      reader_.Error(by_year, what + ".investment_plan_yuan: plan at least one year");
-    }
-    if (total && sum > *total) {
-      reader_.Error(by_year, what + ".investment_plan_yuan: the yearly plans add up to " + model::FormatYuan(sum) +
-                                 " yuan, more than investment_total_yuan " +
-                                 model::FormatYuan(project.investment_total_fen));
+      if (!known) {
+        reader_.Error(item["group"], what + ".group: " + *type_name + " \"" + *code + "\" is not defined");
+        continue;
+      }
+      auto& months = plan.investment_baselines[{*type, *code}];
+      const YAML::Node values = item["months"];
+      if (!values.IsMap() || values.size() == 0) {
+        reader_.Error(values, what + ".months: expected a mapping of YYYY-MM to yuan");
+        continue;
+      }
+      for (auto it = values.begin(); it != values.end(); ++it) {
+        auto month = reader_.Month(it->first, what + ".months month");
+        auto fen = reader_.Yuan(it->second, what + ".months");
+        if (!month || !fen) continue;
+        if (!months.emplace(*month, *fen).second) {
+          reader_.Error(it->first, what + ".months: duplicate month " + month->ToString());
+        }
+      }
     }
   }
 
@@ -243,6 +354,7 @@ class PlanParser {
   std::set<std::string> area_codes_;
   std::set<std::string> cluster_codes_;
   std::set<std::string> district_codes_;
+  std::map<std::string, std::map<int, Fen>> output_targets_;
 };
 
 }  // namespace

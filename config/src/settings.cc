@@ -6,6 +6,7 @@
 
 #include "pipelined/config/curve_certificate.h"
 #include "pipelined/model/calendar.h"
+#include "rule_sets.h"
 #include "yaml_reader.h"
 
 namespace pipelined::config {
@@ -22,17 +23,35 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
   if (root.IsNull()) return result;  // an empty file sets nothing
   YamlReader reader(file_name, result.errors);
   SettingsFile& v = result.values;
-  if (!reader.CheckMapping(root, "settings", {"plan", "ingest", "web", "log", "clock", "storage"}, {})) return result;
+  if (!reader.CheckMapping(root, "settings", {"plan", "ingest", "web", "log", "clock", "storage", "lagging"}, {})) return result;
   if (const YAML::Node plan = root["plan"]; reader.CheckMapping(plan, "plan", {"file"}, {})) {
     if (plan["file"]) v.plan_file = reader.String(plan["file"], "plan.file");
   }
-  if (const YAML::Node ingest = root["ingest"]; reader.CheckMapping(ingest, "ingest", {"endpoint", "max_message_bytes", "max_events_per_batch", "curve"}, {})) {
+  if (const YAML::Node ingest = root["ingest"];
+      reader.CheckMapping(
+          ingest, "ingest",
+          {"endpoint", "max_message_bytes", "max_events_per_batch", "max_connections", "limits", "curve"}, {})) {
     if (ingest["endpoint"]) v.ingest_endpoint = reader.String(ingest["endpoint"], "ingest.endpoint");
     if (ingest["max_message_bytes"]) {
       v.ingest_max_message_bytes = reader.Integer(ingest["max_message_bytes"], "ingest.max_message_bytes");
     }
     if (ingest["max_events_per_batch"]) {
       v.ingest_max_events_per_batch = reader.Integer(ingest["max_events_per_batch"], "ingest.max_events_per_batch");
+    }
+    if (ingest["max_connections"]) {
+      v.ingest_max_connections = reader.Integer(ingest["max_connections"], "ingest.max_connections");
+    }
+    const YAML::Node limits = ingest["limits"];
+    if (limits && reader.CheckMapping(limits, "ingest.limits",
+                                      {"max_event_id_bytes", "max_source_bytes", "max_project_code_bytes",
+                                       "max_line_id_bytes"},
+                                      {})) {
+      for (auto [key, target] : {std::pair{"max_event_id_bytes", &v.limits_max_event_id_bytes},
+                                 std::pair{"max_source_bytes", &v.limits_max_source_bytes},
+                                 std::pair{"max_project_code_bytes", &v.limits_max_project_code_bytes},
+                                 std::pair{"max_line_id_bytes", &v.limits_max_line_id_bytes}}) {
+        if (limits[key]) *target = reader.Integer(limits[key], std::string("ingest.limits.") + key);
+      }
     }
     const YAML::Node curve = ingest["curve"];
     if (curve && reader.CheckMapping(curve, "ingest.curve", {"secret_key_file", "publishers"}, {})) {
@@ -85,6 +104,15 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
     if (storage["path"]) v.storage_path = reader.String(storage["path"], "storage.path");
     if (storage["durability"]) v.storage_durability = reader.String(storage["durability"], "storage.durability");
   }
+  if (const YAML::Node lagging = root["lagging"];
+      reader.CheckMapping(lagging, "lagging", {"rule_set", "evaluation_interval_seconds", "rule_sets"}, {})) {
+    if (lagging["rule_set"]) v.lagging_rule_set = reader.String(lagging["rule_set"], "lagging.rule_set");
+    if (lagging["evaluation_interval_seconds"]) {
+      v.lagging_evaluation_interval_seconds =
+          reader.Number(lagging["evaluation_interval_seconds"], "lagging.evaluation_interval_seconds");
+    }
+    if (lagging["rule_sets"]) v.lagging_rule_sets = ParseRuleSets(lagging["rule_sets"], reader);
+  }
   return result;
 }
 
@@ -125,6 +153,38 @@ std::vector<std::string> CheckScopes(const Settings& settings, const model::Plan
   return problems;
 }
 
+std::vector<std::string> CheckLimits(const Settings& settings, const model::Plan& plan) {
+  std::vector<std::string> problems;
+  const model::EventLimits& limits = settings.event_limits;
+  for (const model::ProjectPlan& project : plan.projects) {
+    if (project.code.size() > limits.max_project_code_bytes) {
+      problems.push_back("project code " + project.code + " is longer than ingest.limits.max_project_code_bytes (" +
+                         std::to_string(limits.max_project_code_bytes) + "): no event could reach it");
+    }
+    for (const model::ProductionLinePlan& line : project.production_lines) {
+      if (line.id.size() > limits.max_line_id_bytes) {
+        problems.push_back("line id " + line.id + " of project " + project.code +
+                           " is longer than ingest.limits.max_line_id_bytes (" +
+                           std::to_string(limits.max_line_id_bytes) + "): no event could reach it");
+      }
+    }
+  }
+  // A limit far too short would otherwise list the whole plan.
+  constexpr size_t kShown = 5;
+  if (problems.size() > kShown) {
+    const size_t more = problems.size() - kShown;
+    problems.resize(kShown);
+    problems.push_back("... and " + std::to_string(more) + " more codes or line ids that do not fit ingest.limits");
+  }
+  return problems;
+}
+
+std::optional<model::RuleSet> ResolveRuleSet(const Settings& settings) {
+  auto configured = settings.lagging_rule_sets.find(settings.lagging_rule_set);
+  if (configured != settings.lagging_rule_sets.end()) return configured->second;
+  return model::RuleSet::BuiltIn(settings.lagging_rule_set);
+}
+
 std::optional<std::int64_t> ParseClockStart(const std::string& text) {
   auto date = model::Date::Parse(std::string_view(text).substr(0, 10));
   if (!date) return std::nullopt;
@@ -160,10 +220,30 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
   if (settings.ingest_endpoint.empty()) problems.push_back("ingest endpoint must not be empty");
   if (settings.ingest_max_message_bytes < 1024) problems.push_back("ingest max message bytes must be at least 1024");
   if (settings.ingest_max_events_per_batch < 1) problems.push_back("ingest max events per batch must be at least 1");
+  if (settings.ingest_max_connections < 1 || settings.ingest_max_connections > 65536) {
+    problems.push_back("ingest max connections must be between 1 and 65536");
+  }
+  const model::EventLimits& limits = settings.event_limits;
+  for (auto [key, value] : {std::pair{"max_event_id_bytes", limits.max_event_id_bytes},
+                            std::pair{"max_source_bytes", limits.max_source_bytes},
+                            std::pair{"max_project_code_bytes", limits.max_project_code_bytes},
+                            std::pair{"max_line_id_bytes", limits.max_line_id_bytes}}) {
+    if (value < 1 || value > 4096) {
+      problems.push_back(std::string("ingest.limits.") + key + " must be between 1 and 4096");
+    }
+  }
   if (settings.storage_durability != "full" && settings.storage_durability != "normal") {
     problems.push_back("storage durability \"" + settings.storage_durability + "\" is not one of full, normal");
   }
   if (settings.storage_path.empty()) problems.push_back("storage path must not be empty");
+  if (!ResolveRuleSet(settings)) {
+    std::string known = "pro_rata, spi";
+    for (const auto& [name, rules] : settings.lagging_rule_sets) known += ", " + name;
+    problems.push_back("lagging rule set \"" + settings.lagging_rule_set + "\" is not one of " + known);
+  }
+  if (!(settings.lagging_evaluation_interval_seconds >= 1 && settings.lagging_evaluation_interval_seconds <= 86400)) {
+    problems.push_back("lagging evaluation interval must be between 1 and 86400 seconds");
+  }
   if (settings.curve_secret_key_file.empty() != settings.curve_publishers.empty()) {
     problems.push_back("CURVE needs both the daemon's secret key file and at least one publisher key "
                        "(ingest.curve.secret_key_file and ingest.curve.publishers)");

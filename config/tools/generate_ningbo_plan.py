@@ -99,6 +99,26 @@ CLUSTERS = [
 ]
 CLUSTER_LABEL = {c[0]: c[3] for c in CLUSTERS}
 
+# The "361" cluster plan (2023-2027, seed 000): cluster revenue of 3.7 trillion
+# yuan by 2027. Published is only that total; the split (three trillion-level
+# clusters at 1 trillion, six hundred-billion-level at 100 billion, the
+# emerging cluster at 100 billion) and the path from 2023 (78% of the 2027
+# figure, rising evenly) are ILLUSTRATIVE.
+CLUSTER_PLAN_TOTAL_2027 = 3_700_000_000_000
+CLUSTER_TARGET_2027 = {"trillion": 1_000_000_000_000, "hundred_billion": 100_000_000_000,
+                       "emerging": 100_000_000_000}
+CLUSTER_PATH = {2023: 0.78, 2024: 0.835, 2025: 0.89, 2026: 0.945, 2027: 1.0}
+
+
+def cluster_targets(level):
+    final = CLUSTER_TARGET_2027[level]
+    return {year: int(round(final * share / YI)) * YI for year, share in CLUSTER_PATH.items()}
+
+
+# Year-over-year figures for 2021 need 2020: an ILLUSTRATIVE baseline for the
+# whole plan, 90% of the 2021 plan spread evenly over the months of 2020.
+BASELINE_SHARE_OF_2021 = 0.9
+
 # (code, name, short label used in generated project names)
 DISTRICTS = [
     ("haishu", "Haishu District", "Haishu"),
@@ -629,12 +649,22 @@ def render(projects):
     w("areas:")
     for code, name, _ in AREAS:
         w("  - {code: %s, name: %s}" % (code, quote(name)))
+    w("# output_target_yuan: the \"361\" cluster plan's revenue path (2023-2027). Only the 2027 total of")
+    w("# 3.7 trillion yuan is published [000]; the split over clusters and the yearly path are ILLUSTRATIVE.")
     w("clusters:")
     for c in CLUSTERS:
-        w("  - {code: %s, name: %s, level: %s}" % (c[0], quote(c[1]), c[2]))
+        targets = cluster_targets(c[2])
+        w("  - {code: %s, name: %s, level: %s," % (c[0], quote(c[1]), c[2]))
+        w("     output_target_yuan: {%s}}" % ", ".join("%d: %d" % (y, targets[y]) for y in sorted(targets)))
     w("districts:")
     for code, name, _ in DISTRICTS:
         w("  - {code: %s, name: %s}" % (code, quote(name)))
+    w("# ILLUSTRATIVE baseline for year-over-year growth in 2021: 90% of the 2021 plan over the months of 2020.")
+    baseline = monthly_baseline(projects)
+    w("investment_baselines:")
+    w("  - group_type: plan")
+    w("    group: %s" % PLAN_CODE)
+    w("    months: {%s}" % ", ".join("2020-%02d: %d" % (m, baseline) for m in range(1, 13)))
     w("projects:")
     for p in projects:
         w("  - code: %s" % p.code)
@@ -662,8 +692,14 @@ def render(projects):
     return "\n".join(out) + "\n"
 
 
+def monthly_baseline(projects):
+    plan_2021 = sum(p.plan.get(2021, 0) for p in projects)
+    return int(round(plan_2021 * BASELINE_SHARE_OF_2021 / 12 / UNIT)) * UNIT
+
+
 def check(projects):
     """Invariants the C++ loader enforces, plus the plan's published totals."""
+    assert sum(cluster_targets(c[2])[2027] for c in CLUSTERS) == CLUSTER_PLAN_TOTAL_2027
     assert len(projects) == DECLARED_PROJECTS
     assert sum(in_period(p.plan) for p in projects) == DECLARED_INVESTMENT_YUAN
     codes = [p.code for p in projects]

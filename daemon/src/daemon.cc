@@ -43,7 +43,11 @@ Daemon::Daemon(const config::Settings& settings, model::Plan plan)
   }
   spdlog::info("plan {} ({}): {} projects, {} areas, {} clusters, {} districts", plan.code, plan.name,
                plan.projects.size(), plan.areas.size(), plan.clusters.size(), plan.districts.size());
-  programme_ = std::make_unique<model::Programme>(std::move(plan), *clock_);
+  // ValidateSettings() has checked that the rule set exists.
+  const model::RuleSet rules = config::ResolveRuleSet(settings).value_or(model::RuleSet::ProRata());
+  spdlog::info("lagging rule set {}; statuses re-evaluated every {} s and after new events (docs/lagging.md)",
+               rules.name, settings.lagging_evaluation_interval_seconds);
+  programme_ = std::make_unique<model::Programme>(std::move(plan), *clock_, settings.event_limits, rules);
 }
 
 Daemon::~Daemon() { Stop(); }
@@ -74,6 +78,9 @@ void Daemon::Start() {
   options.endpoint = settings_.ingest_endpoint;
   options.max_message_bytes = settings_.ingest_max_message_bytes;
   options.max_events_per_batch = static_cast<size_t>(settings_.ingest_max_events_per_batch);
+  ingest::ZapOptions zap_options;
+  zap_options.max_connections = static_cast<int>(settings_.ingest_max_connections);
+  zap_options.monitor_endpoint = ingest::IngestServer::kMonitorEndpoint;
   if (!settings_.curve_secret_key_file.empty()) {
     std::string error;
     auto certificate = config::ReadCurveCertificate(settings_.curve_secret_key_file, &error);
@@ -84,16 +91,13 @@ void Daemon::Start() {
     }
     std::vector<std::string> problems = config::CheckScopes(settings_, programme_->plan());
     if (!problems.empty()) throw ConfigError(problems.front());
-    std::map<std::string, std::string> allowed;
     std::map<std::string, model::PublisherScope> scopes;
     for (const auto& publisher : settings_.curve_publishers) {
-      allowed.emplace(publisher.public_key, publisher.name);
+      zap_options.allowed.emplace(publisher.public_key, publisher.name);
       scopes.emplace(publisher.name, publisher.scope);
     }
     pipeline_->SetScopes(std::move(scopes));
-    // The handler must answer before the first connection can arrive.
-    zap_ = std::make_unique<ingest::ZapHandler>(context_, std::move(allowed), ingest_counters_);
-    zap_->Start();
+    zap_options.curve = true;
     options.curve_secret_key = certificate->secret_key;
     spdlog::info("CURVE encryption and authentication on: {} publisher keys allowed; daemon public key {}",
                  settings_.curve_publishers.size(), certificate->public_key);
@@ -103,6 +107,10 @@ void Daemon::Start() {
                  settings_.ingest_endpoint);
   }
   ingest_ = std::make_unique<ingest::IngestServer>(context_, options, *pipeline_, ingest_counters_, *rejection_log_);
+  // The ZAP handler (connection limit, CURVE keys) must answer, and count,
+  // before the first connection can arrive.
+  zap_ = std::make_unique<ingest::ZapHandler>(context_, std::move(zap_options), ingest_counters_);
+  zap_->Start();
   std::string bound;
   try {
     bound = ingest_->Bind();
@@ -110,10 +118,10 @@ void Daemon::Start() {
     throw std::runtime_error("cannot bind ingest endpoint " + settings_.ingest_endpoint + ": " + e.what());
   }
 
-  programme_collector_ = std::make_shared<exporters::ProgrammeCollector>(*programme_);
+  programme_collector_ = std::make_shared<exporters::ProgrammeCollector>(*programme_, &status_tracker_);
   daemon_collector_ = std::make_shared<exporters::DaemonCollector>(
       exporters::BuildInfo{kVersion, kRevision}, programme_->plan(), *clock_, ingest_counters_, NowSeconds(),
-      zap_ != nullptr);
+      !options.curve_secret_key.empty());
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(CivetListenAddress(settings_.web_listen_address), 2);
   } catch (const std::exception& e) {
@@ -123,16 +131,73 @@ void Daemon::Start() {
   exposer_->RegisterCollectable(daemon_collector_);
 
   ingest_thread_ = std::thread([this] { ingest_->Run(); });
+  watcher_thread_ = std::thread([this] { WatchStatuses(); });
   spdlog::info("pipelined {} ({}) ready: ingest on {}, metrics on http://{}/metrics", kVersion, kRevision, bound,
                CivetListenAddress(settings_.web_listen_address));
 }
 
+void Daemon::WatchStatuses() {
+  using std::chrono::steady_clock;
+  const auto interval = std::chrono::duration_cast<steady_clock::duration>(
+      std::chrono::duration<double>(settings_.lagging_evaluation_interval_seconds));
+  std::uint64_t seen_version = programme_->Version();
+  auto next_scheduled = steady_clock::now();  // evaluate once at start
+  std::unique_lock lock(watcher_mutex_);
+  while (!watcher_stopping_) {
+    const std::uint64_t version = programme_->Version();
+    const bool scheduled = steady_clock::now() >= next_scheduled;
+    if (scheduled || version != seen_version) {
+      seen_version = version;
+      if (scheduled) next_scheduled = steady_clock::now() + interval;
+      lock.unlock();
+      LogStatusChanges(status_tracker_.Update(programme_->BuildReport(), scheduled
+                                                                           ? model::EvaluationTrigger::kSchedule
+                                                                           : model::EvaluationTrigger::kEvents));
+      lock.lock();
+    }
+    // Events are picked up within a second; a quieter loop would delay them.
+    watcher_wakeup_.wait_for(lock, std::chrono::seconds(1), [this] { return watcher_stopping_; });
+  }
+}
+
+void Daemon::LogStatusChanges(const std::vector<model::StatusChange>& changes) {
+  // The first evaluation after a start may change hundreds of projects at
+  // once; the metrics hold them all, the log names the first few.
+  constexpr size_t kMaxLogged = 20;
+  if (changes.size() > kMaxLogged) {
+    spdlog::warn("{} projects changed status; logging the first {} (all are in pipelined_project_status)",
+                 changes.size(), kMaxLogged);
+  }
+  for (size_t i = 0; i < changes.size() && i < kMaxLogged; ++i) {
+    const model::StatusChange& change = changes[i];
+    std::string reasons;
+    for (const model::Finding& finding : change.findings) {
+      reasons += (reasons.empty() ? "" : "; ") + finding.reason + " (" + model::StatusName(finding.level) +
+                 "): " + finding.detail;
+    }
+    if (change.to == model::Status::kOnTrack) {
+      spdlog::info("project {} is on track again (was {})", change.project, model::StatusName(change.from));
+    } else {
+      spdlog::warn("project {} is now {} (was {}): {}", change.project, model::StatusName(change.to),
+                   model::StatusName(change.from), reasons);
+    }
+  }
+}
+
 void Daemon::Stop() {
+  {
+    std::lock_guard lock(watcher_mutex_);
+    watcher_stopping_ = true;
+  }
+  watcher_wakeup_.notify_all();
+  if (watcher_thread_.joinable()) watcher_thread_.join();
   if (ingest_) ingest_->Stop();
   if (ingest_thread_.joinable()) ingest_thread_.join();
-  if (zap_) zap_->Stop();
   exposer_.reset();
-  ingest_.reset();  // closes the socket before the context goes
+  // The socket (and its monitor) close while the ZAP handler still reads
+  // monitor events, then the handler goes, then the context.
+  ingest_.reset();
+  if (zap_) zap_->Stop();
   zap_.reset();
   context_.close();
   pipeline_.reset();

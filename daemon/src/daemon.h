@@ -4,7 +4,9 @@
 
 #include <prometheus/exposer.h>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <zmq.hpp>
@@ -20,6 +22,7 @@
 #include "pipelined/model/clock.h"
 #include "pipelined/model/ingest_counters.h"
 #include "pipelined/model/programme.h"
+#include "pipelined/model/status_tracker.h"
 
 namespace pipelined::daemon {
 
@@ -48,6 +51,12 @@ class Daemon {
   void Stop();
 
  private:
+  // Re-evaluates every project's status on the interval and after new
+  // events, and logs the changes, so a project turns lagging when its
+  // deadline passes even if no event arrives.
+  void WatchStatuses();
+  void LogStatusChanges(const std::vector<model::StatusChange>& changes);
+
   config::Settings settings_;
   std::unique_ptr<model::Clock> clock_;
   std::unique_ptr<model::Programme> programme_;
@@ -62,6 +71,11 @@ class Daemon {
   std::shared_ptr<exporters::ProgrammeCollector> programme_collector_;
   std::shared_ptr<exporters::DaemonCollector> daemon_collector_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  model::StatusTracker status_tracker_;
+  std::mutex watcher_mutex_;
+  std::condition_variable watcher_wakeup_;
+  bool watcher_stopping_ = false;
+  std::thread watcher_thread_;
 };
 
 // ":9810" -> "0.0.0.0:9810"; anything else unchanged.

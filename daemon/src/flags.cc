@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 namespace pipelined::daemon {
@@ -27,6 +28,10 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
   auto* max_events = app.add_option("--ingest.max-events-per-batch", s.ingest_max_events_per_batch,
                                     "Largest batch taken; a larger one is refused whole (batch_too_large)")
                          ->capture_default_str();
+  auto* max_connections = app.add_option("--ingest.max-connections", s.ingest_max_connections,
+                                         "Most publisher connections open at once; further handshakes are refused "
+                                         "until one closes (the publisher retries by itself)")
+                              ->capture_default_str();
   auto* curve_key = app.add_option("--ingest.curve.secret-key-file", s.curve_secret_key_file,
                                    "The daemon's CURVE certificate (from `pipelined keygen`); with the publisher keys "
                                    "in --config.file it turns on CURVE encryption and authentication");
@@ -48,6 +53,13 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
   auto* durability = app.add_option("--storage.durability", s.storage_durability,
                                     "full: fsync before acknowledging (survives power loss); normal: survives a "
                                     "crash of pipelined, may lose the last commits on power loss")
+                         ->capture_default_str();
+  auto* rule_set = app.add_option("--lagging.rule-set", s.lagging_rule_set,
+                                  "Lagging rule set: pro_rata, spi, or one defined under lagging.rule_sets in "
+                                  "--config.file (docs/lagging.md)")
+                       ->capture_default_str();
+  auto* evaluation = app.add_option("--lagging.evaluation-interval", s.lagging_evaluation_interval_seconds,
+                                    "Seconds between scheduled status evaluations (also after new events)")
                          ->capture_default_str();
   app.add_flag("--check-config", out->check_config, "Load and check the settings and the plan, then exit");
   app.add_flag("--version", out->show_version, "Print the version and exit");
@@ -78,6 +90,15 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
     merge(s.ingest_endpoint, file.values.ingest_endpoint, ingest);
     merge(s.ingest_max_message_bytes, file.values.ingest_max_message_bytes, max_message);
     merge(s.ingest_max_events_per_batch, file.values.ingest_max_events_per_batch, max_events);
+    merge(s.ingest_max_connections, file.values.ingest_max_connections, max_connections);
+    // ingest.limits has no flags.
+    auto set_limit = [](size_t& target, const std::optional<std::int64_t>& from_file) {
+      if (from_file) target = static_cast<size_t>(std::max<std::int64_t>(0, *from_file));
+    };
+    set_limit(s.event_limits.max_event_id_bytes, file.values.limits_max_event_id_bytes);
+    set_limit(s.event_limits.max_source_bytes, file.values.limits_max_source_bytes);
+    set_limit(s.event_limits.max_project_code_bytes, file.values.limits_max_project_code_bytes);
+    set_limit(s.event_limits.max_line_id_bytes, file.values.limits_max_line_id_bytes);
     merge(s.curve_secret_key_file, file.values.curve_secret_key_file, curve_key);
     if (file.values.curve_publishers) s.curve_publishers = *file.values.curve_publishers;
     merge(s.web_listen_address, file.values.web_listen_address, web);
@@ -87,6 +108,9 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
     merge(s.clock_rate, file.values.clock_rate, clock_rate);
     merge(s.storage_path, file.values.storage_path, storage_path);
     merge(s.storage_durability, file.values.storage_durability, durability);
+    if (file.values.lagging_rule_sets) s.lagging_rule_sets = *file.values.lagging_rule_sets;
+    merge(s.lagging_rule_set, file.values.lagging_rule_set, rule_set);
+    merge(s.lagging_evaluation_interval_seconds, file.values.lagging_evaluation_interval_seconds, evaluation);
   }
   std::vector<std::string> problems = config::ValidateSettings(s);
   if (!problems.empty()) {

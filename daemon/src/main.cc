@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
                   settings.plan_file.empty() ? config::kEmbeddedPlanName : settings.plan_file, loaded.errors.size());
     return daemon::kExitUsageOrConfigError;
   }
-  if (auto problems = config::CheckScopes(settings, *loaded.plan); !problems.empty()) {
+  std::vector<std::string> problems = config::CheckScopes(settings, *loaded.plan);
+  for (std::string& problem : config::CheckLimits(settings, *loaded.plan)) problems.push_back(std::move(problem));
+  if (!problems.empty()) {
     for (const auto& problem : problems) std::cerr << "pipelined: " << problem << "\n";
     return daemon::kExitUsageOrConfigError;
   }

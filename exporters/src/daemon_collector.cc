@@ -59,6 +59,12 @@ std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
   counter("pipelined_ingest_auth_failures_total",
           "CURVE handshakes refused because the publisher's key is not on the allow-list.",
           double(ingest_.auth_failures.load()));
+  gauge("pipelined_ingest_connections",
+        "Connections open on the ingest socket, including those still in their handshake.",
+        double(ingest_.connections.load()));
+  counter("pipelined_ingest_connections_refused_total",
+          "Handshakes refused because --ingest.max-connections connections were open; the publisher retries.",
+          double(ingest_.connections_refused.load()));
   counter("pipelined_store_commits_total", "Transactions committed to the event store (one per group of messages).",
           double(ingest_.store_commits.load()));
   counter("pipelined_store_commit_errors_total",

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "family_builder.h"
+#include "progress_families.h"
 
 namespace pipelined::exporters {
 namespace {
@@ -146,6 +147,16 @@ std::vector<MetricFamily> ProgrammeCollector::Collect() const {
   }
   families.push_back(last.Build());
   families.push_back(gaps.Build());
+
+  FamilyBuilder last_report("pipelined_source_last_report_timestamp_seconds",
+                            "Latest occurred_at among each source's accepted events "
+                            "(Unix seconds).",
+                            MetricType::Gauge);
+  for (const model::SourceLastReport& source : programme_.SourceLastReports()) {
+    last_report.Add({{"source", source.source}}, double(source.last_report_unix));
+  }
+  families.push_back(last_report.Build());
+  AppendProgressFamilies(report, tracker_, &families);
   return families;
 }
 

@@ -118,6 +118,31 @@ void AddProjectHistory(const model::ProjectPlan& project, const Date& until, std
   }
 }
 
+// Monthly revenue reports of each cluster's enterprises from the start of the
+// cluster plan's targets: most clusters near their target path, one behind.
+void AddClusterOutput(const model::Plan& plan, const Date& until, std::uint64_t seed,
+                      std::vector<ScheduledEvent>& out) {
+  for (const auto& [cluster, targets] : plan.cluster_output_targets) {
+    if (targets.empty()) continue;
+    Random random(HashCode(cluster, seed) ^ 0x0a7);
+    const bool behind = random.Uniform() < 0.2;
+    const double pace = behind ? 0.7 + random.Uniform() * 0.1 : 0.96 + random.Uniform() * 0.1;
+    const std::string enterprise = "demo-enterprises-" + cluster;
+    for (YearMonth month{targets.begin()->first, 1};; month = month.AddMonths(1)) {
+      const Date reported_on = LastDayOf(month);
+      if (until < reported_on) break;
+      auto target = targets.find(month.year);
+      if (target == targets.end()) continue;
+      const double yuan = static_cast<double>(target->second) / model::kFenPerYuan / 12 * pace *
+                          (0.9 + random.Uniform() * 0.2);
+      EventHeader header{"", "", 0, "", reported_on};
+      out.push_back({reported_on, Header(OutputEvent(header, static_cast<Fen>(yuan) * model::kFenPerYuan, month,
+                                                     cluster, enterprise),
+                                         "demo-output-" + cluster + "-" + month.ToString())});
+    }
+  }
+}
+
 }  // namespace
 
 const char* DemoBehaviourName(DemoBehaviour behaviour) {
@@ -141,6 +166,7 @@ DemoBehaviour BehaviourFor(const std::string& project_code, std::uint64_t seed) 
 std::vector<ScheduledEvent> BuildDemoHistory(const model::Plan& plan, const Date& until, std::uint64_t seed) {
   std::vector<ScheduledEvent> history;
   for (const auto& project : plan.projects) AddProjectHistory(project, until, seed, history);
+  AddClusterOutput(plan, until, seed, history);
   std::stable_sort(history.begin(), history.end(), [](const ScheduledEvent& a, const ScheduledEvent& b) {
     return a.publish_on < b.publish_on;
   });

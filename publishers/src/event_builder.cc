@@ -47,6 +47,17 @@ v1::Event InvestmentEvent(const EventHeader& header, model::Fen amount_fen, cons
   return event;
 }
 
+v1::Event OutputEvent(const EventHeader& header, model::Fen revenue_fen, const model::YearMonth& period,
+                      const std::string& cluster, const std::string& enterprise) {
+  v1::Event event = WithHeader(header);
+  v1::OutputReported* output = event.mutable_output_reported();
+  output->set_revenue_fen(revenue_fen);
+  output->set_period(period.ToString());
+  output->set_cluster(cluster);
+  output->set_enterprise(enterprise);
+  return event;
+}
+
 v1::Event RetractionEvent(const EventHeader& header, const std::string& retracted_event_id, const std::string& note) {
   v1::Event event = WithHeader(header);
   event.mutable_event_retracted()->set_event_id(retracted_event_id);

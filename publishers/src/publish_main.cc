@@ -32,6 +32,8 @@ struct Flags {
   std::string line;
   std::string amount_yuan;
   std::string period;
+  std::string cluster;
+  std::string enterprise;
   std::string event_id;
   std::string supersedes;
   std::string retracted_id;
@@ -73,7 +75,9 @@ bool ConnectionOptions(const Flags& flags, publisher::PublisherOptions* options)
 void AddCommonFlags(CLI::App* command, Flags& flags) {
   command->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
   command->add_option("--source", flags.source, "Publisher name sent as the event's source")->capture_default_str();
-  command->add_option("--project", flags.project, "Project code from the plan")->required();
+  // An enterprise's output report names a cluster instead of a project.
+  command->add_option("--project", flags.project, "Project code from the plan")
+      ->required(command->get_name() != "output");
   command->add_option("--date", flags.date, "Date the milestone happened, YYYY-MM-DD (Asia/Shanghai; default today)");
   command->add_option("--event-id", flags.event_id, "Idempotency key (default: derived from source and time)");
   command->add_option("--sequence", flags.sequence,
@@ -125,10 +129,12 @@ static int Run(int argc, char** argv) {
   auto* launched = app.add_subcommand("line-launched", "A planned production line went into operation");
   auto* investment = app.add_subcommand("investment", "Completed investment for a reporting month");
   auto* completed = app.add_subcommand("completed", "A project was completed");
+  auto* output = app.add_subcommand("output", "Output (revenue) for a reporting month, of a project or of an "
+                                              "enterprise of a cluster");
   auto* retract = app.add_subcommand("retract", "Withdraw an accepted event (its effect is removed)");
   auto* flush = app.add_subcommand("flush", "Send what waits in an outbox and report");
-  for (auto* command : {started, launched, investment, completed, retract}) AddCommonFlags(command, flags);
-  for (auto* command : {started, launched, investment, completed}) {
+  for (auto* command : {started, launched, investment, completed, output, retract}) AddCommonFlags(command, flags);
+  for (auto* command : {started, launched, investment, completed, output}) {
     command->add_option("--supersedes", flags.supersedes,
                         "Make this a correction that replaces the accepted event with this id");
   }
@@ -142,6 +148,10 @@ static int Run(int argc, char** argv) {
   investment->add_option("--amount-yuan", flags.amount_yuan, "Completed investment in yuan, e.g. 1250000.50")
       ->required();
   investment->add_option("--period", flags.period, "Reporting month YYYY-MM (default: the month of --date)");
+  output->add_option("--revenue-yuan", flags.amount_yuan, "Revenue in yuan, e.g. 250000000")->required();
+  output->add_option("--period", flags.period, "Reporting month YYYY-MM (default: the month of --date)");
+  output->add_option("--cluster", flags.cluster, "Cluster code, for an enterprise's report (without --project)");
+  output->add_option("--enterprise", flags.enterprise, "Reporting enterprise, required without --project");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -196,12 +206,13 @@ static int Run(int argc, char** argv) {
     *batch.add_events() = publisher::ConstructionStartedEvent(header);
   } else if (*launched) {
     *batch.add_events() = publisher::LineLaunchedEvent(header, flags.line);
-  } else if (*investment) {
+  } else if (*investment || *output) {
     // Passed through unchecked on purpose: the daemon is the judge of what
     // is acceptable, and its answer (e.g. negative_amount) is what we print.
     auto fen = model::ParseYuan(flags.amount_yuan);
     if (!fen) {
-      std::cerr << "--amount-yuan " << flags.amount_yuan << " is not an amount in yuan (at most two decimals)\n";
+      std::cerr << (*output ? "--revenue-yuan " : "--amount-yuan ") << flags.amount_yuan
+                << " is not an amount in yuan (at most two decimals)\n";
       return kExitUsage;
     }
     model::YearMonth period = header.occurred_on.Month();
@@ -213,7 +224,8 @@ static int Run(int argc, char** argv) {
       }
       period = *parsed;
     }
-    *batch.add_events() = publisher::InvestmentEvent(header, *fen, period);
+    *batch.add_events() = *output ? publisher::OutputEvent(header, *fen, period, flags.cluster, flags.enterprise)
+                                  : publisher::InvestmentEvent(header, *fen, period);
   } else if (*completed) {
     *batch.add_events() = publisher::CompletedEvent(header);
   } else {

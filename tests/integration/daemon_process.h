@@ -61,6 +61,7 @@ class DaemonProcess {
   DaemonProcess& operator=(const DaemonProcess&) = delete;
 
   bool Started() const { return started_; }
+  pid_t Pid() const { return pid_; }
   bool Running() const;
   std::string IngestEndpoint() const { return "tcp://127.0.0.1:" + std::to_string(ingest_port_); }
   int WebPort() const { return web_port_; }

@@ -101,7 +101,24 @@ TEST(DaemonTest, InvestmentEventChangesExactlyItsProjectAndGroupSeries) {
       Series("pipelined_source_last_sequence", "source=\"cli-test\""),
       Series("pipelined_source_sequence_gaps_total", "source=\"cli-test\""),
   };
-  EXPECT_EQ(ChangedSeries(before, after), expected);
+  const std::set<std::string> changed = ChangedSeries(before, after);
+  for (const std::string& series : expected) EXPECT_EQ(changed.count(series), 1u) << series << " did not change";
+  // Everything else that changed belongs to the project, its groups or its
+  // source (derived figures such as the completion rate), or counts evaluations.
+  const std::vector<std::string> own = {"project=\"T-IND-1\"",
+                                        "group_type=\"area\",group=\"industry\"",
+                                        "group_type=\"cluster\",group=\"materials\"",
+                                        "group_type=\"district\",group=\"beilun\"",
+                                        "group_type=\"plan\",group=\"test-plan\"",
+                                        "source=\"cli-test\""};
+  for (const std::string& series : changed) {
+    bool belongs = series.rfind("pipelined_evaluations_total", 0) == 0 ||
+                   series.rfind("pipelined_project_status_changes_total", 0) == 0;
+    for (const std::string& labels : own) belongs = belongs || series.find(labels) != std::string::npos;
+    EXPECT_TRUE(belongs) << series << " changed but belongs to another project or group";
+  }
+  EXPECT_GT(changed.size(), expected.size()) << "derived figures (completion rate, earned value) must move too";
+  EXPECT_EQ(after.Value(Series("pipelined_project_earned_value_yuan", "project=\"T-IND-1\"")), 1250000.50);
   EXPECT_EQ(after.Value(Series("pipelined_project_investment_completed_yuan", "project=\"T-IND-1\"")), 1250000.50);
   EXPECT_EQ(after.Value(Series("pipelined_events_total", "source=\"cli-test\",result=\"accepted\",reason=\"\"")), 1);
   EXPECT_EQ(after.Value(Series("pipelined_source_last_sequence", "source=\"cli-test\"")), 7);
@@ -392,8 +409,18 @@ TEST(DaemonTest, PortInUseIsAClearStartupError) {
 TEST(DaemonTest, MetricsDocumentationMatchesTheRealScrape) {
   DaemonProcess daemon(TestPlanArgs());
   ASSERT_TRUE(daemon.Started());
-  // One of each result so that every family has series.
+  // One of each result so that every family has series, and a year of
+  // history so that year-over-year growth, SPI and forecasts exist.
   Publish(daemon, {"investment", "--project", "NOPE", "--date", "2024-05-31", "--amount-yuan", "1"});
+  for (const char* period : {"2023-05", "2024-05"}) {
+    ASSERT_EQ(Publish(daemon, {"investment", "--project", "T-IND-1", "--date", std::string(period) + "-31",
+                               "--amount-yuan", "1000", "--period", period, "--sequence", "1"})
+                  .exit_code,
+              0);
+  }
+  ASSERT_EQ(Publish(daemon, {"output", "--project", "T-IND-1", "--date", "2024-05-31", "--revenue-yuan", "5000"})
+                .exit_code,
+            0);
   const Scrape scrape = ScrapeOrFail(daemon);
 
   std::ifstream doc(std::string(PIPELINED_SOURCE_DIR) + "/docs/metrics.md");
@@ -404,8 +431,15 @@ TEST(DaemonTest, MetricsDocumentationMatchesTheRealScrape) {
     std::smatch match;
     if (std::regex_search(line, match, row)) documented.insert(match[1]);
   }
-  EXPECT_EQ(documented, scrape.family_names)
-      << "docs/metrics.md and /metrics disagree (documented vs. served family names)";
+  std::string undocumented, not_served;
+  for (const std::string& name : scrape.family_names) {
+    if (documented.count(name) == 0) undocumented += " " + name;
+  }
+  for (const std::string& name : documented) {
+    if (scrape.family_names.count(name) == 0) not_served += " " + name;
+  }
+  EXPECT_EQ(undocumented, "") << "served but not in docs/metrics.md";
+  EXPECT_EQ(not_served, "") << "in docs/metrics.md but not served";
 }
 
 }  // namespace

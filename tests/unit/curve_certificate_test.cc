@@ -95,14 +95,14 @@ TEST(PublisherScopeTest, AllowsOnlyWhatEveryListAllows) {
   start.payload = model::ConstructionStarted{};
 
   model::PublisherScope everything;
-  EXPECT_TRUE(everything.Allows(project, start));
+  EXPECT_TRUE(everything.Allows(&project, start));
   EXPECT_EQ(everything.Describe(), "everything");
 
   model::PublisherScope scope{{"beilun"}, {}, {}, {"investment_recorded"}};
-  EXPECT_TRUE(scope.Allows(project, investment));
-  EXPECT_FALSE(scope.Allows(project, start)) << "type outside the scope";
+  EXPECT_TRUE(scope.Allows(&project, investment));
+  EXPECT_FALSE(scope.Allows(&project, start)) << "type outside the scope";
   project.district = "yinzhou";
-  EXPECT_FALSE(scope.Allows(project, investment)) << "district outside the scope";
+  EXPECT_FALSE(scope.Allows(&project, investment)) << "district outside the scope";
   EXPECT_EQ(scope.Describe(), "districts beilun; event types investment_recorded");
 }
 

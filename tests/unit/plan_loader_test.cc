@@ -147,9 +147,44 @@ INSTANTIATE_TEST_SUITE_P(
                       "plan.yaml:1:1: plan file: unknown key \"budget\""},
         PlanErrorCase{"AreasNotAList", "areas:\n  - {code: industry, name: Industry}", "areas: industry",
                       "plan.yaml:7:8: areas: expected a list", 3},
+        PlanErrorCase{"UnknownSpendingProfile", "    completion: 2025-12\n",
+                      "    completion: 2025-12\n    spending_profile: front_loaded\n",
+                      "project A-2.spending_profile: expected linear, s_curve or monthly"},
+        PlanErrorCase{"MonthlyProfileWithoutMonths", "    completion: 2025-12\n",
+                      "    completion: 2025-12\n    spending_profile: monthly\n",
+                      "spending_profile monthly needs investment_plan_monthly_yuan"},
+        PlanErrorCase{"MonthsDisagreeWithYears", "    completion: 2025-12\n",
+                      "    completion: 2025-12\n    investment_plan_monthly_yuan: {2025-01: 60, 2025-02: 30}\n",
+                      "the months do not add up to investment_plan_yuan"},
+        PlanErrorCase{"BadOutputTarget", "level: emerging}", "level: emerging, output_target_yuan: [1]}",
+                      "cluster #1.output_target_yuan: expected a mapping of year to yuan"},
+        PlanErrorCase{"BaselineForUndefinedGroup", "projects:\n",
+                      "investment_baselines:\n  - {group_type: area, group: farming, months: {2020-01: 5}}\n"
+                      "projects:\n",
+                      "investment_baselines #1.group: area \"farming\" is not defined"},
         PlanErrorCase{"BadIllustrative", "    completion: 2025-12\n", "    completion: 2025-12\n    illustrative: [cost]\n",
                       "project A-2.illustrative: expected a project key"}),
     [](const ::testing::TestParamInfo<PlanErrorCase>& info) { return info.param.name; });
+
+TEST(PlanLoaderTest, ReadsProfilesTargetsAndBaselines) {
+  std::string text = Replace(kValidPlan, "level: emerging}", "level: emerging, output_target_yuan: {2024: 1000}}");
+  text = Replace(text, "projects:\n",
+                 "investment_baselines:\n  - {group_type: area, group: industry, months: {2020-06: 7.5}}\nprojects:\n");
+  // A-2 gives months only: the yearly plan follows from them.
+  text = Replace(text, "    investment_plan_yuan: {2025: 100}\n",
+                 "    spending_profile: monthly\n    investment_plan_monthly_yuan: {2025-01: 60, 2025-07: 40}\n");
+  text = Replace(text, "    completion: 2026-06\n", "    completion: 2026-06\n    spending_profile: s_curve\n");
+  PlanLoadResult result = Load(text);
+  ASSERT_TRUE(result.plan) << AllErrors(result);
+  const model::Plan& plan = *result.plan;
+  EXPECT_EQ(plan.cluster_output_targets.at("materials").at(2024), 1000 * model::kFenPerYuan);
+  EXPECT_EQ(plan.investment_baselines.at({model::GroupType::kArea, "industry"}).at({2020, 6}), 750);
+  const model::ProjectPlan& a2 = *plan.FindProject("A-2");
+  EXPECT_EQ(a2.spending_profile, model::SpendingProfile::kMonthly);
+  EXPECT_EQ(a2.PlannedForYear(2025), 100 * model::kFenPerYuan);
+  EXPECT_EQ(a2.investment_by_month_fen.size(), 2u);
+  EXPECT_EQ(plan.FindProject("A-1")->spending_profile, model::SpendingProfile::kSCurve);
+}
 
 TEST(PlanLoaderTest, ReportsEveryErrorNotJustTheFirst) {
   std::string text = Replace(kValidPlan, "cluster: materials", "cluster: textiles");

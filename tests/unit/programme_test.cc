@@ -23,15 +23,8 @@ Event MakeEvent(const std::string& id, const std::string& project, Date on, Payl
   return event;
 }
 
-const ProjectFigures& Project(const Report& report, const std::string& code) {
-  return *std::find_if(report.projects.begin(), report.projects.end(),
-                       [&](const ProjectFigures& p) { return p.plan->code == code; });
-}
-
-const GroupFigures& Group(const Report& report, GroupType type, const std::string& code) {
-  return *std::find_if(report.groups.begin(), report.groups.end(),
-                       [&](const GroupFigures& g) { return g.type == type && g.code == code; });
-}
+using testing::Group;
+using testing::Project;
 
 class ProgrammeTest : public ::testing::Test {
  protected:

@@ -75,5 +75,95 @@ TEST(SettingsTest, ClockStartIsAShanghaiDateOrDateTime) {
   EXPECT_FALSE(ParseClockStart("2025-02-30"));
 }
 
+TEST(SettingsTest, CustomRuleSetStartsFromItsBaseAndCanTurnChecksOff) {
+  SettingsLoadResult file = LoadSettingsFromString(R"(lagging:
+  rule_set: office
+  evaluation_interval_seconds: 30
+  rule_sets:
+    office:
+      base: spi
+      spi_lagging_below: 0.85
+      source_silent_at_risk_days: off
+      start_overdue_lagging_months: 6
+)", "s.yaml");
+  ASSERT_TRUE(file.errors.empty()) << JoinErrors(file.errors);
+  Settings settings;
+  settings.lagging_rule_set = *file.values.lagging_rule_set;
+  settings.lagging_rule_sets = *file.values.lagging_rule_sets;
+  EXPECT_EQ(*file.values.lagging_evaluation_interval_seconds, 30);
+  auto rules = ResolveRuleSet(settings);
+  ASSERT_TRUE(rules);
+  EXPECT_EQ(rules->name, "office");
+  EXPECT_EQ(*rules->spi_at_risk_below, 0.95) << "from the base";
+  EXPECT_EQ(*rules->spi_lagging_below, 0.85);
+  EXPECT_FALSE(rules->source_silent_at_risk_days);
+  EXPECT_EQ(*rules->start_overdue_lagging_months, 6);
+  EXPECT_TRUE(ValidateSettings(settings).empty());
+}
+
+TEST(SettingsTest, RuleSetMistakesAreReportedWithTheirPlace) {
+  SettingsLoadResult file = LoadSettingsFromString(R"(lagging:
+  rule_sets:
+    pro_rata: {}
+    office:
+      base: gut_feeling
+      spi_low: 0.9
+      start_overdue_at_risk_months: 1.5
+)", "s.yaml");
+  const std::string errors = JoinErrors(file.errors);
+  EXPECT_THAT(errors, HasSubstr("s.yaml:3:5: lagging.rule_sets.pro_rata: pro_rata is a built-in rule set"));
+  EXPECT_THAT(errors, HasSubstr("s.yaml:5:13: lagging.rule_sets.office.base: expected pro_rata or spi"));
+  EXPECT_THAT(errors, HasSubstr("s.yaml:6:7: lagging.rule_sets.office: unknown key \"spi_low\""));
+  EXPECT_THAT(errors, HasSubstr("start_overdue_at_risk_months: expected a whole number"));
+  Settings settings;
+  settings.lagging_rule_set = "office";
+  EXPECT_THAT(ValidateSettings(settings).front(), HasSubstr("lagging rule set \"office\" is not one of pro_rata, spi"));
+}
+
+TEST(SettingsTest, ReadsConnectionLimitAndStringLimits) {
+  SettingsLoadResult result = LoadSettingsFromString(R"(ingest:
+  max_connections: 16
+  limits: {max_event_id_bytes: 32, max_source_bytes: 16, max_project_code_bytes: 20, max_line_id_bytes: 8}
+)",
+                                                     "s.yaml");
+  ASSERT_TRUE(result.errors.empty()) << JoinErrors(result.errors);
+  EXPECT_EQ(result.values.ingest_max_connections, 16);
+  EXPECT_EQ(result.values.limits_max_event_id_bytes, 32);
+  EXPECT_EQ(result.values.limits_max_source_bytes, 16);
+  EXPECT_EQ(result.values.limits_max_project_code_bytes, 20);
+  EXPECT_EQ(result.values.limits_max_line_id_bytes, 8);
+  EXPECT_THAT(JoinErrors(LoadSettingsFromString("ingest: {limits: {max_amount_fen: 1}}\n", "s.yaml").errors),
+              HasSubstr("ingest.limits: unknown key \"max_amount_fen\""));
+}
+
+TEST(SettingsTest, LimitsOutOfRangeAreErrors) {
+  Settings settings;
+  settings.ingest_max_connections = 0;
+  settings.event_limits.max_event_id_bytes = 0;
+  settings.event_limits.max_source_bytes = 5000;
+  const std::vector<std::string> problems = ValidateSettings(settings);
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_THAT(problems[0], HasSubstr("max connections must be between 1 and 65536"));
+  EXPECT_THAT(problems[1], HasSubstr("ingest.limits.max_event_id_bytes must be between 1 and 4096"));
+  EXPECT_THAT(problems[2], HasSubstr("ingest.limits.max_source_bytes"));
+}
+
+TEST(SettingsTest, LimitsTooShortForThePlansCodesAreErrors) {
+  model::Plan plan;
+  plan.code = "p";
+  model::ProjectPlan project;
+  project.code = "NB14-IND-0001";
+  project.production_lines.push_back({"phase-1", {2024, 1}});
+  plan.projects.push_back(project);
+  Settings settings;
+  EXPECT_TRUE(CheckLimits(settings, plan).empty());
+  settings.event_limits.max_project_code_bytes = 8;
+  settings.event_limits.max_line_id_bytes = 4;
+  const std::vector<std::string> problems = CheckLimits(settings, plan);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_THAT(problems[0], HasSubstr("project code NB14-IND-0001 is longer than ingest.limits.max_project_code_bytes"));
+  EXPECT_THAT(problems[1], HasSubstr("line id phase-1 of project NB14-IND-0001"));
+}
+
 }  // namespace
 }  // namespace pipelined::config

@@ -1,6 +1,8 @@
 // A small in-memory plan for unit tests of the model and exporters.
 #pragma once
 
+#include <algorithm>
+
 #include "pipelined/model/plan.h"
 #include "pipelined/model/programme.h"
 
@@ -42,6 +44,17 @@ inline model::Plan SmallPlan() {
   plan.projects = {p1, p2, p3};
   plan.Index();
   return plan;
+}
+
+// The figures of one project or group in a report (which must hold it).
+inline const model::ProjectFigures& Project(const model::Report& report, const std::string& code) {
+  return *std::find_if(report.projects.begin(), report.projects.end(),
+                       [&](const model::ProjectFigures& p) { return p.plan->code == code; });
+}
+
+inline const model::GroupFigures& Group(const model::Report& report, model::GroupType type, const std::string& code) {
+  return *std::find_if(report.groups.begin(), report.groups.end(),
+                       [&](const model::GroupFigures& g) { return g.type == type && g.code == code; });
 }
 
 // Checks, applies and counts an event the way the ingest pipeline does, but

@@ -28,6 +28,11 @@ model::Event FromProto(const v1::Event& event) {
     case v1::Event::kEventRetracted:
       out.payload = model::EventRetracted{event.event_retracted().event_id()};
       break;
+    case v1::Event::kOutputReported: {
+      const v1::OutputReported& output = event.output_reported();
+      out.payload = model::OutputReported{output.revenue_fen(), output.period(), output.cluster(), output.enterprise()};
+      break;
+    }
     case v1::Event::PAYLOAD_NOT_SET:
       // A payload field this build does not know arrives as an unknown field;
       // tell that apart from a publisher that set nothing.

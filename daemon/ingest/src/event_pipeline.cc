@@ -140,7 +140,7 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
                       : Outcome{EventStatus::kRejected, std::move(rejection->reason), std::move(rejection->message)};
         continue;
       }
-      if (limits != nullptr && !limits->Allows(*programme_.plan().FindProject(event.project_code), event)) {
+      if (limits != nullptr && !limits->Allows(programme_.plan().FindProject(event.project_code), event)) {
         outcome = {EventStatus::kRejected, reason::kOutOfScope,
                    "publisher " + batch.publisher + " may write " + limits->Describe() + "; not " +
                        model::PayloadTypeName(event.payload) + " for project " + event.project_code};

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "pipelined/ingest/batch_codec.h"
 
 namespace pipelined::ingest {
@@ -20,11 +22,21 @@ IngestServer::IngestServer(zmq::context_t& context, IngestOptions options, Event
   // Without a bound, a peer's frame header alone can make libzmq allocate
   // any size it claims.
   socket_.set(zmq::sockopt::maxmsgsize, options_.max_message_bytes);
+  // 0 would mean "no limit" to libzmq.
+  socket_.set(zmq::sockopt::rcvhwm, std::max(1, options_.receive_queue_messages));
+  socket_.set(zmq::sockopt::sndhwm, std::max(1, options_.send_queue_messages));
+  socket_.set(zmq::sockopt::handshake_ivl, static_cast<int>(options_.handshake_timeout.count()));
+  socket_.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(options_.heartbeat_interval.count()));
+  socket_.set(zmq::sockopt::heartbeat_timeout, static_cast<int>(options_.heartbeat_timeout.count()));
   if (!options_.curve_secret_key.empty()) {
     socket_.set(zmq::sockopt::curve_server, 1);
     socket_.set(zmq::sockopt::curve_secretkey, options_.curve_secret_key);
-    // A ZAP domain makes libzmq ask the ZAP handler about every connection.
-    socket_.set(zmq::sockopt::zap_domain, "pipelined");
+  }
+  // A ZAP domain makes libzmq ask the ZAP handler about every connection,
+  // with the NULL mechanism too: that is where the connection limit acts.
+  socket_.set(zmq::sockopt::zap_domain, "pipelined");
+  if (zmq_socket_monitor(socket_.handle(), kMonitorEndpoint, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0) {
+    throw zmq::error_t();
   }
 }
 
@@ -42,8 +54,9 @@ void IngestServer::Run() {
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
     // Take everything that is waiting (up to the bounds) as one group.
     group.clear();
-    size_t events = 0;
-    while (group.size() < options_.max_group_messages && events < options_.max_group_events) {
+    size_t events = 0, bytes = 0;
+    while (group.size() < options_.max_group_messages && events < options_.max_group_events &&
+           bytes < options_.max_group_bytes) {
       Message message;
       if (!ReceiveOne(&message)) break;
       if (!message.batch.ok) {
@@ -63,6 +76,7 @@ void IngestServer::Run() {
       }
       counters_.batches_decoded.fetch_add(1, std::memory_order_relaxed);
       events += message.batch.events.size();
+      bytes += message.payload_bytes;
       group.push_back(std::move(message));
     }
     if (!group.empty()) ProcessGroup(group);
@@ -70,20 +84,33 @@ void IngestServer::Run() {
 }
 
 bool IngestServer::ReceiveOne(Message* message) {
+  // [routing id][envelope frames, e.g. the empty delimiter of a REQ
+  // socket]...[payload]. A DEALER sends just the payload.
+  constexpr size_t kMaxFrames = 8;
   std::vector<zmq::message_t> frames;
   zmq::message_t frame;
   if (!socket_.recv(frame, zmq::recv_flags::dontwait)) return false;
   frames.push_back(std::move(frame));
-  while (frames.back().more()) {
+  size_t extra_frames = 0;
+  for (bool more = frames.back().more(); more;) {
     zmq::message_t next;
     (void)socket_.recv(next, zmq::recv_flags::none);
-    frames.push_back(std::move(next));
+    more = next.more();
+    // max-message-bytes bounds each frame, not their number: keep only a
+    // handful, so that a many-frame message is not held a second time here.
+    if (frames.size() < kMaxFrames) {
+      frames.push_back(std::move(next));
+    } else {
+      ++extra_frames;
+    }
   }
-  // frames: [routing id][envelope frames, e.g. the empty delimiter of a REQ
-  // socket]...[payload]. A DEALER sends just the payload.
-  if (frames.size() < 2) {
+  message->payload_bytes = frames.back().size();
+  if (frames.size() < 2 || extra_frames > 0) {
     message->batch = DecodedBatch{};
-    message->batch.error = "the message has no payload frame";
+    message->batch.error = frames.size() < 2 ? "the message has no payload frame"
+                                             : "the message has " + std::to_string(frames.size() + extra_frames - 1) +
+                                                   " frames; send one EventBatch in one frame";
+    if (extra_frames > 0) frames.resize(1);  // reply to the routing id alone
   } else {
     message->batch = DecodeBatch(frames.back().data(), frames.back().size());
     // With CURVE, the ZAP handler's user id names the publisher.
@@ -106,8 +133,19 @@ void IngestServer::ProcessGroup(std::vector<Message>& group) {
 void IngestServer::Send(std::vector<zmq::message_t>& envelope, const v1::BatchReply& reply) {
   const std::string bytes = reply.SerializeAsString();
   try {
-    for (zmq::message_t& frame : envelope) socket_.send(frame, zmq::send_flags::sndmore);
-    socket_.send(zmq::buffer(bytes), zmq::send_flags::none);
+    // Never wait: a peer that does not read its replies must not stall
+    // ingest for everyone. Only the first frame can fail (libzmq checks the
+    // queue once per message); the rest then go through.
+    bool sent = true;
+    for (zmq::message_t& frame : envelope) {
+      sent = sent && socket_.send(frame, zmq::send_flags::sndmore | zmq::send_flags::dontwait).has_value();
+    }
+    sent = sent && socket_.send(zmq::buffer(bytes), zmq::send_flags::dontwait).has_value();
+    if (!sent) {
+      // EAGAIN: the publisher's send queue is full (it is not reading).
+      counters_.replies_undeliverable.fetch_add(1, std::memory_order_relaxed);
+      spdlog::debug("could not deliver a reply: the publisher's queue is full");
+    }
   } catch (const zmq::error_t& e) {
     // EHOSTUNREACH: the publisher disconnected before its reply.
     counters_.replies_undeliverable.fetch_add(1, std::memory_order_relaxed);

@@ -17,6 +17,22 @@ Fen ProjectPlan::PlannedForYear(int year) const {
   return it == investment_by_year_fen.end() ? 0 : it->second;
 }
 
+const char* SpendingProfileName(SpendingProfile profile) {
+  switch (profile) {
+    case SpendingProfile::kLinear: return "linear";
+    case SpendingProfile::kSCurve: return "s_curve";
+    case SpendingProfile::kMonthly: return "monthly";
+  }
+  return "unknown";
+}
+
+bool Plan::HasCluster(const std::string& code) const {
+  for (const Group& cluster : clusters) {
+    if (cluster.code == code) return true;
+  }
+  return false;
+}
+
 bool ProjectPlan::HasLine(const std::string& line_id) const {
   for (const auto& line : production_lines) {
     if (line.id == line_id) return true;

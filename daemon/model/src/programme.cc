@@ -1,5 +1,6 @@
 #include "pipelined/model/programme.h"
 
+#include <algorithm>
 #include <mutex>
 
 namespace pipelined::model {
@@ -19,6 +20,38 @@ void Update(std::multiset<Date>& dates, const Date& date, int sign) {
   }
 }
 
+void AddToMonth(std::map<YearMonth, Fen>& months, YearMonth month, Fen amount) {
+  Fen& value = months[month];
+  value += amount;
+  if (value == 0) months.erase(month);
+}
+
+// Sum of the values for months first..last (inclusive).
+Fen SumMonths(const std::map<YearMonth, Fen>& months, YearMonth first, YearMonth last) {
+  Fen total = 0;
+  for (auto it = months.lower_bound(first); it != months.end() && it->first <= last; ++it) total += it->second;
+  return total;
+}
+
+std::optional<double> Ratio(Fen numerator, Fen denominator) {
+  if (denominator <= 0) return std::nullopt;
+  return static_cast<double>(numerator) / static_cast<double>(denominator);
+}
+
+GroupFigures NewGroup(GroupType type, const std::string& code, const std::string& name) {
+  GroupFigures group;
+  group.type = type;
+  group.code = code;
+  group.name = name;
+  return group;
+}
+
+// The reporting month's figure covers January and February together when
+// the reporting month is February.
+YearMonth FirstMonthOfReport(YearMonth reporting_month) {
+  return reporting_month.month == 2 ? YearMonth{reporting_month.year, 1} : reporting_month;
+}
+
 }  // namespace
 
 void GroupFigures::Add(const ProjectFigures& project) {
@@ -32,12 +65,35 @@ void GroupFigures::Add(const ProjectFigures& project) {
   investment_planned_period_fen += project.investment_planned_period_fen;
   investment_completed_year_fen += project.investment_completed_year_fen;
   investment_planned_year_fen += project.investment_planned_year_fen;
+  investment_reporting_year_to_date_fen += project.investment_reporting_year_to_date_fen;
+  investment_planned_reporting_year_fen += project.investment_planned_reporting_year_fen;
+  investment_reporting_month_fen += project.investment_reporting_month_fen;
+  investment_reporting_month_previous_year_fen += project.investment_reporting_month_previous_year_fen;
+  investment_year_to_date_previous_year_fen += project.investment_year_to_date_previous_year_fen;
+  planned_value_fen += project.planned_value_fen;
+  earned_value_fen += project.earned_value_fen;
+  output_year_to_date_fen += project.output_year_to_date_fen;
+  for (size_t m = 0; m < 12; ++m) previous_year_months_fen[m] += project.previous_year_months_fen[m];
+  for (const Milestone& milestone : project.milestones) {
+    // "Due" here means its planned month has begun; done counts whatever its timing.
+    const bool due = milestone.state != MilestoneState::kNotDue;
+    const bool done = milestone.done_on.has_value();
+    if (milestone.kind == MilestoneKind::kConstructionStart && due) {
+      ++projects_due_to_start;
+      projects_due_started += done ? 1 : 0;
+    } else if (milestone.kind == MilestoneKind::kProductionLine && due) {
+      ++lines_due;
+      lines_due_launched += done ? 1 : 0;
+    }
+  }
+  ++projects_by_status[static_cast<size_t>(project.assessment.status)];
 }
 
-Programme::Programme(Plan plan, const Clock& clock, EventLimits limits)
+Programme::Programme(Plan plan, const Clock& clock, EventLimits limits, RuleSet rules)
     : plan_(Indexed(std::move(plan))),
       clock_(clock),
       validator_(plan_, limits),
+      rules_(std::move(rules)),
       progress_(plan_.projects.size()) {}
 
 std::optional<Rejection> Programme::Check(const Event& event) const {
@@ -46,12 +102,38 @@ std::optional<Rejection> Programme::Check(const Event& event) const {
 
 bool Programme::Apply(const Event& event, const Event* replaced) {
   std::unique_lock lock(mutex_);
+  ++version_;
+  // Any accepted event is a sign of life from its source, retractions too.
+  // Dated by occurred_at, not reported_at: publishers stamp reported_at with
+  // their own wall clock, which need not be the daemon's (virtual) clock.
+  const std::int64_t reported = event.occurred_at_unix.value_or(0);
+  if (reported > 0) {
+    const std::string& label = SourceLabel(event.source);
+    if (label != kInvalidSource) {
+      std::int64_t& last = source_last_report_[label];
+      last = std::max(last, reported);
+    }
+    if (const ProjectPlan* project = plan_.FindProject(event.project_code)) {
+      std::int64_t& last = progress_[static_cast<size_t>(project - plan_.projects.data())].last_report_unix;
+      last = std::max(last, reported);
+    }
+  }
   if (replaced != nullptr) ApplyLocked(*replaced, -1);
   if (event.IsRetraction()) return plan_.FindProject(event.project_code) != nullptr;
   return ApplyLocked(event, +1);
 }
 
 bool Programme::ApplyLocked(const Event& event, int sign) {
+  const auto* output = std::get_if<OutputReported>(&event.payload);
+  const auto output_period = output != nullptr ? YearMonth::Parse(output->period) : std::nullopt;
+  if (output != nullptr && event.project_code.empty()) {
+    // An enterprise's report counts toward its cluster only.
+    if (!output_period || !plan_.HasCluster(output->cluster)) return false;
+    auto& months = cluster_output_by_month_[output->cluster];
+    AddToMonth(months, *output_period, sign * output->revenue_fen);
+    if (months.empty()) cluster_output_by_month_.erase(output->cluster);
+    return true;
+  }
   const ProjectPlan* project = plan_.FindProject(event.project_code);
   if (project == nullptr || !event.occurred_at_unix) return false;
   ProjectProgress& progress = progress_[static_cast<size_t>(project - plan_.projects.data())];
@@ -71,6 +153,13 @@ bool Programme::ApplyLocked(const Event& event, int sign) {
     Fen& year = progress.investment_completed_by_year_fen[period->year];
     year += sign * investment->amount_fen;
     if (year == 0) progress.investment_completed_by_year_fen.erase(period->year);
+    AddToMonth(progress.investment_completed_by_month_fen, *period, sign * investment->amount_fen);
+    int& reports = progress.investment_reports_by_month[*period];
+    reports += sign;
+    if (reports <= 0) progress.investment_reports_by_month.erase(*period);
+  } else if (output != nullptr) {
+    if (!output_period) return false;
+    AddToMonth(progress.output_by_month_fen, *output_period, sign * output->revenue_fen);
   } else if (std::holds_alternative<ProjectCompleted>(event.payload)) {
     Update(progress.completed_on, occurred_on, sign);
   } else {
@@ -111,34 +200,148 @@ void Programme::ObserveSequence(const std::string& source, std::uint64_t sequenc
   if (sequence > seen.last_sequence) seen.last_sequence = sequence;
 }
 
+ProjectFigures Programme::FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix) const {
+  const ProjectPlan& plan = plan_.projects[index];
+  const ProjectProgress& progress = progress_[index];
+  const Date& today = period.today;
+  const YearMonth a = period.month;
+  const int year = period.year();
+
+  ProjectFigures f;
+  f.plan = &plan;
+  f.construction_started = !progress.construction_started_on.empty();
+  f.lines_launched = static_cast<int>(progress.lines_launched_on.size());
+  f.lines_planned = static_cast<int>(plan.production_lines.size());
+  f.investment_completed_fen = progress.investment_completed_fen;
+  f.investment_planned_fen = plan.investment_total_fen;
+  for (const auto& [planned_year, fen] : plan.investment_by_year_fen) {
+    if (planned_year >= plan_.period_start.year && planned_year <= plan_.period_end.year) {
+      f.investment_planned_period_fen += fen;
+    }
+  }
+  auto done_this_year = progress.investment_completed_by_year_fen.find(today.year);
+  f.investment_completed_year_fen =
+      done_this_year == progress.investment_completed_by_year_fen.end() ? 0 : done_this_year->second;
+  f.investment_planned_year_fen = plan.PlannedForYear(today.year);
+  f.completed = !progress.completed_on.empty();
+
+  // Milestones.
+  auto earliest = [](const std::multiset<Date>& dates) {
+    return dates.empty() ? std::nullopt : std::optional<Date>(*dates.begin());
+  };
+  f.milestones.push_back(EvaluateMilestone(MilestoneKind::kConstructionStart, "", plan.construction_start,
+                                           earliest(progress.construction_started_on), today));
+  for (const ProductionLinePlan& line : plan.production_lines) {
+    auto launched = progress.lines_launched_on.find(line.id);
+    f.milestones.push_back(EvaluateMilestone(
+        MilestoneKind::kProductionLine, line.id, line.launch,
+        launched == progress.lines_launched_on.end() ? std::nullopt : earliest(launched->second), today));
+  }
+  f.milestones.push_back(
+      EvaluateMilestone(MilestoneKind::kCompletion, "", plan.completion, earliest(progress.completed_on), today));
+
+  // Investment against the reporting calendar.
+  const auto& months = progress.investment_completed_by_month_fen;
+  const YearMonth january{year, 1};
+  f.investment_reporting_year_to_date_fen = SumMonths(months, january, a);
+  f.investment_planned_reporting_year_fen = plan.PlannedForYear(year);
+  f.investment_reporting_month_fen = SumMonths(months, FirstMonthOfReport(a), a);
+  f.investment_reporting_month_previous_year_fen =
+      SumMonths(months, FirstMonthOfReport(a).AddMonths(-12), a.AddMonths(-12));
+  f.investment_year_to_date_previous_year_fen = SumMonths(months, january.AddMonths(-12), a.AddMonths(-12));
+  for (int m = 1; m <= 12; ++m) {
+    auto it = months.find(YearMonth{year - 1, m});
+    f.previous_year_months_fen[static_cast<size_t>(m - 1)] = it == months.end() ? 0 : it->second;
+  }
+  f.output_year_to_date_fen = SumMonths(progress.output_by_month_fen, january, a);
+  f.completion_rate = Ratio(f.investment_reporting_year_to_date_fen, f.investment_planned_reporting_year_fen);
+  if (f.completion_rate) f.pro_rata_gap_pp = (*f.completion_rate - period.pro_rata()) * 100.0;
+  f.planned_value_fen = PlannedValueThrough(plan, a);
+  f.earned_value_fen = SumMonths(months, YearMonth{0, 1}, a);
+  f.spi = Ratio(f.earned_value_fen, f.planned_value_fen);
+  if (f.completed) {
+    f.forecast_completion = earliest(progress.completed_on);
+  } else if (f.spi) {
+    f.forecast_completion = ForecastCompletion(plan, *f.spi);
+  }
+  if (progress.last_report_unix > 0) f.last_report_unix = progress.last_report_unix;
+
+  // What the rules look at. A project is under way once it has started or
+  // its planned start month is over; before that nothing is expected of it.
+  ProjectFacts facts;
+  facts.completed = f.completed;
+  facts.milestones = f.milestones;
+  const bool under_way = !f.completed && (f.construction_started || LastDay(plan.construction_start) < today);
+  if (under_way) {
+    if (f.pro_rata_gap_pp) facts.behind_pro_rata_pp = -*f.pro_rata_gap_pp;
+    facts.spi = f.spi;
+    // Months without an investment report, from the last reported period or
+    // from the month before the (actual, else planned) start.
+    const YearMonth start = f.construction_started ? progress.construction_started_on.begin()->Month()
+                                                   : plan.construction_start;
+    YearMonth last = start.AddMonths(-1);
+    auto reported = progress.investment_reports_by_month.upper_bound(a);
+    if (reported != progress.investment_reports_by_month.begin()) last = std::max(last, std::prev(reported)->first);
+    facts.months_without_investment = std::max(0, a.Index() - last.Index());
+    if (f.last_report_unix) facts.days_since_report = std::max<std::int64_t>(0, (now_unix - *f.last_report_unix) / 86400);
+  }
+  f.assessment = AssessProject(facts, rules_);
+  return f;
+}
+
+void Programme::FinishGroup(GroupFigures& g, const ReportingPeriod& period) const {
+  // Official baselines replace the events' figures for the months they give.
+  auto baseline = plan_.investment_baselines.find({g.type, g.code});
+  if (baseline != plan_.investment_baselines.end()) {
+    const int previous = period.year() - 1;
+    for (const auto& [month, fen] : baseline->second) {
+      if (month.year == previous) g.previous_year_months_fen[static_cast<size_t>(month.month - 1)] = fen;
+    }
+    g.investment_year_to_date_previous_year_fen = 0;
+    g.investment_reporting_month_previous_year_fen = 0;
+    for (int m = 1; m <= period.month.month; ++m) {
+      const Fen fen = g.previous_year_months_fen[static_cast<size_t>(m - 1)];
+      g.investment_year_to_date_previous_year_fen += fen;
+      if (m >= FirstMonthOfReport(period.month).month) g.investment_reporting_month_previous_year_fen += fen;
+    }
+  }
+  g.completion_rate = Ratio(g.investment_reporting_year_to_date_fen, g.investment_planned_reporting_year_fen);
+  if (g.completion_rate) g.pro_rata_gap_pp = (*g.completion_rate - period.pro_rata()) * 100.0;
+  g.spi = Ratio(g.earned_value_fen, g.planned_value_fen);
+  auto growth = [](Fen now, Fen before) -> std::optional<double> {
+    auto ratio = Ratio(now, before);
+    return ratio ? std::optional<double>(*ratio - 1.0) : std::nullopt;
+  };
+  g.investment_growth_month =
+      growth(g.investment_reporting_month_fen, g.investment_reporting_month_previous_year_fen);
+  g.investment_growth_year_to_date =
+      growth(g.investment_reporting_year_to_date_fen, g.investment_year_to_date_previous_year_fen);
+  if (g.output_target_fen) {
+    g.output_completion_rate = Ratio(g.output_year_to_date_fen, *g.output_target_fen);
+    if (g.output_completion_rate) g.output_pro_rata_gap_pp = (*g.output_completion_rate - period.pro_rata()) * 100.0;
+  }
+  GroupFacts facts;
+  if (g.pro_rata_gap_pp) facts.behind_pro_rata_pp = -*g.pro_rata_gap_pp;
+  facts.spi = g.spi;
+  if (g.output_pro_rata_gap_pp) facts.output_behind_pro_rata_pp = -*g.output_pro_rata_gap_pp;
+  g.assessment = AssessGroup(facts, rules_);
+}
+
 Report Programme::BuildReport() const {
   Report report;
-  report.today = Date::FromUnixSecondsShanghai(clock_.NowUnixSeconds());
-  const int year = report.today.year;
+  const std::int64_t now = clock_.NowUnixSeconds();
+  report.today = Date::FromUnixSecondsShanghai(now);
+  report.period = ReportingPeriodOn(report.today);
+  report.rule_set = rules_.name;
+  const ReportingPeriod& period = report.period;
+  const YearMonth january{period.year(), 1};
 
+  std::map<std::string, Fen> enterprise_output;  // cluster -> Y-01..A
   std::shared_lock lock(mutex_);
   report.projects.reserve(plan_.projects.size());
-  for (size_t i = 0; i < plan_.projects.size(); ++i) {
-    const ProjectPlan& plan = plan_.projects[i];
-    const ProjectProgress& progress = progress_[i];
-    ProjectFigures figures;
-    figures.plan = &plan;
-    figures.construction_started = !progress.construction_started_on.empty();
-    figures.lines_launched = static_cast<int>(progress.lines_launched_on.size());
-    figures.lines_planned = static_cast<int>(plan.production_lines.size());
-    figures.investment_completed_fen = progress.investment_completed_fen;
-    figures.investment_planned_fen = plan.investment_total_fen;
-    for (const auto& [planned_year, fen] : plan.investment_by_year_fen) {
-      if (planned_year >= plan_.period_start.year && planned_year <= plan_.period_end.year) {
-        figures.investment_planned_period_fen += fen;
-      }
-    }
-    auto done_this_year = progress.investment_completed_by_year_fen.find(year);
-    figures.investment_completed_year_fen =
-        done_this_year == progress.investment_completed_by_year_fen.end() ? 0 : done_this_year->second;
-    figures.investment_planned_year_fen = plan.PlannedForYear(year);
-    figures.completed = !progress.completed_on.empty();
-    report.projects.push_back(figures);
+  for (size_t i = 0; i < plan_.projects.size(); ++i) report.projects.push_back(FiguresLocked(i, period, now));
+  for (const auto& [cluster, months] : cluster_output_by_month_) {
+    enterprise_output[cluster] = SumMonths(months, january, period.month);
   }
   lock.unlock();
 
@@ -149,7 +352,7 @@ Report Programme::BuildReport() const {
     std::unordered_map<std::string, size_t> slot;
     for (const Group& group : groups) {
       slot.emplace(group.code, report.groups.size());
-      report.groups.push_back(GroupFigures{type, group.code, group.name});
+      report.groups.push_back(NewGroup(type, group.code, group.name));
     }
     for (const ProjectFigures& project : report.projects) {
       auto it = slot.find(project.plan->*membership);
@@ -157,11 +360,31 @@ Report Programme::BuildReport() const {
     }
   };
   add_groups(GroupType::kArea, plan_.areas, &ProjectPlan::area);
+  const size_t first_cluster = report.groups.size();
   add_groups(GroupType::kCluster, plan_.clusters, &ProjectPlan::cluster);
   add_groups(GroupType::kDistrict, plan_.districts, &ProjectPlan::district);
-  GroupFigures whole{GroupType::kPlan, plan_.code, plan_.name};
+  GroupFigures whole = NewGroup(GroupType::kPlan, plan_.code, plan_.name);
   for (const ProjectFigures& project : report.projects) whole.Add(project);
+
+  // Output counts for clusters (with their enterprises' reports) and the plan.
+  whole.output_year_to_date_fen = 0;
+  for (size_t c = 0; c < plan_.clusters.size(); ++c) {
+    GroupFigures& cluster = report.groups[first_cluster + c];
+    const Group& plan_cluster = plan_.clusters[c];
+    auto extra = enterprise_output.find(plan_cluster.code);
+    if (extra != enterprise_output.end()) cluster.output_year_to_date_fen += extra->second;
+    auto targets = plan_.cluster_output_targets.find(plan_cluster.code);
+    if (targets == plan_.cluster_output_targets.end()) continue;
+    auto target = targets->second.find(period.year());
+    if (target != targets->second.end()) {
+      cluster.output_target_fen = target->second;
+      whole.output_target_fen = whole.output_target_fen.value_or(0) + target->second;
+    }
+  }
+  for (const ProjectFigures& project : report.projects) whole.output_year_to_date_fen += project.output_year_to_date_fen;
+  for (const auto& [cluster, fen] : enterprise_output) whole.output_year_to_date_fen += fen;
   report.groups.push_back(whole);
+  for (GroupFigures& group : report.groups) FinishGroup(group, period);
   return report;
 }
 
@@ -173,6 +396,19 @@ std::vector<EventCount> Programme::EventCounts() const {
     counts.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), count});
   }
   return counts;
+}
+
+std::vector<SourceLastReport> Programme::SourceLastReports() const {
+  std::shared_lock lock(mutex_);
+  std::vector<SourceLastReport> out;
+  out.reserve(source_last_report_.size());
+  for (const auto& [source, last] : source_last_report_) out.push_back({source, last});
+  return out;
+}
+
+std::uint64_t Programme::Version() const {
+  std::shared_lock lock(mutex_);
+  return version_;
 }
 
 std::vector<SourceSequence> Programme::SourceSequences() const {

@@ -16,9 +16,10 @@ std::string List(const char* what, const std::set<std::string>& values) {
 
 }  // namespace
 
-bool PublisherScope::Allows(const ProjectPlan& project, const Event& event) const {
-  return Within(districts, project.district) && Within(areas, project.area) && Within(projects, project.code) &&
-         Within(event_types, PayloadTypeName(event.payload));
+bool PublisherScope::Allows(const ProjectPlan* project, const Event& event) const {
+  if (!Within(event_types, PayloadTypeName(event.payload))) return false;
+  if (project == nullptr) return districts.empty() && areas.empty() && projects.empty();
+  return Within(districts, project->district) && Within(areas, project->area) && Within(projects, project->code);
 }
 
 std::string PublisherScope::Describe() const {

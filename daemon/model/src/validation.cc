@@ -25,6 +25,7 @@ const char* PayloadTypeName(const Payload& payload) {
         if constexpr (std::is_same_v<T, InvestmentRecorded>) return "investment_recorded";
         if constexpr (std::is_same_v<T, ProjectCompleted>) return "project_completed";
         if constexpr (std::is_same_v<T, EventRetracted>) return "event_retracted";
+        if constexpr (std::is_same_v<T, OutputReported>) return "output_reported";
         if constexpr (std::is_same_v<T, MissingPayload>) return "missing";
         return "unknown";
       },
@@ -56,6 +57,8 @@ const std::vector<std::string>& AllRejectionReasons() {
       reason::kInvalidTarget,    reason::kSupersedesUnknownEvent, reason::kRetractsUnknownEvent,
       reason::kAlreadySuperseded, reason::kTargetRetracted,     reason::kCorrectionMismatch,
       reason::kAlreadyRetracted, reason::kStoreUnavailable,     reason::kOutOfScope,
+      reason::kUnknownCluster,   reason::kClusterMismatch,      reason::kEmptyEnterprise,
+      reason::kEnterpriseTooLong,
   };
   return kAll;
 }
@@ -79,16 +82,23 @@ std::optional<Rejection> EventValidator::Check(const Event& event, std::int64_t 
                                               " bytes; at most " +
                                               std::to_string(limits_.max_source_bytes) + " are allowed");
   }
+  // An enterprise's output report names its cluster instead of a project.
+  const auto* output = std::get_if<OutputReported>(&event.payload);
+  const ProjectPlan* project = nullptr;
   if (event.project_code.empty()) {
-    return Reject(reason::kEmptyProjectCode, "project_code is empty: set it to a project code of the plan");
-  }
-  const ProjectPlan* project = event.project_code.size() <= limits_.max_project_code_bytes
-                                   ? plan_.FindProject(event.project_code)
-                                   : nullptr;
-  if (project == nullptr) {
-    std::string shown = event.project_code.substr(0, limits_.max_project_code_bytes);
-    return Reject(reason::kUnknownProject,
-                  "project_code \"" + shown + "\" is not in plan " + plan_.code + ": check the code");
+    if (output == nullptr || output->cluster.empty()) {
+      return Reject(reason::kEmptyProjectCode,
+                    "project_code is empty: set it to a project code of the plan (only an output_reported "
+                    "event may name a cluster instead)");
+    }
+  } else {
+    project = event.project_code.size() <= limits_.max_project_code_bytes ? plan_.FindProject(event.project_code)
+                                                                          : nullptr;
+    if (project == nullptr) {
+      std::string shown = event.project_code.substr(0, limits_.max_project_code_bytes);
+      return Reject(reason::kUnknownProject,
+                    "project_code \"" + shown + "\" is not in plan " + plan_.code + ": check the code");
+    }
   }
   if (std::holds_alternative<MissingPayload>(event.payload)) {
     return Reject(reason::kMissingPayload, "the event carries no payload: set exactly one event type");
@@ -125,7 +135,7 @@ std::optional<Rejection> EventValidator::Check(const Event& event, std::int64_t 
   if (!target.empty() && (target == event.event_id || target.size() > limits_.max_event_id_bytes)) {
     return Reject(reason::kInvalidTarget, "an event cannot supersede or retract itself or an over-long id");
   }
-  return CheckPayload(event, *project, occurred_on);
+  return CheckPayload(event, project, occurred_on);
 }
 
 std::optional<Outcome> CheckTarget(const Event& event, const TargetState& target) {
@@ -165,8 +175,66 @@ std::optional<Outcome> CheckTarget(const Event& event, const TargetState& target
   return std::nullopt;
 }
 
-std::optional<Rejection> EventValidator::CheckPayload(const Event& event, const ProjectPlan& project,
+std::optional<Rejection> EventValidator::CheckPeriod(const std::string& text, const Date& occurred_on) const {
+  auto period = YearMonth::Parse(text);
+  if (!period) {
+    return Reject(reason::kInvalidPeriod, "period \"" + text.substr(0, 16) + "\" is not a month in the form YYYY-MM");
+  }
+  if (*period > occurred_on.Month()) {
+    return Reject(reason::kPeriodAfterOccurrence, "period " + period->ToString() + " is later than occurred_at " +
+                                                      occurred_on.ToString() +
+                                                      ": a month can only be reported once it has begun");
+  }
+  if (*period < plan_.period_start) {
+    return Reject(reason::kOccurredBeforePlan, "period " + period->ToString() +
+                                                   " is before the plan period, which starts " +
+                                                   plan_.period_start.ToString());
+  }
+  return std::nullopt;
+}
+
+std::optional<Rejection> EventValidator::CheckAmount(const char* field, Fen amount, const char* what) const {
+  if (amount < 0) {
+    return Reject(reason::kNegativeAmount,
+                  std::string(field) + " is " + std::to_string(amount) + ": " + what + " cannot be negative");
+  }
+  if (amount > limits_.max_amount_fen) {
+    return Reject(reason::kAmountTooLarge, std::string(field) + " " + std::to_string(amount) + " (" +
+                                               FormatYuan(amount) + " yuan) exceeds the limit of " +
+                                               FormatYuan(limits_.max_amount_fen) +
+                                               " yuan per report: amounts are in fen");
+  }
+  return std::nullopt;
+}
+
+std::optional<Rejection> EventValidator::CheckPayload(const Event& event, const ProjectPlan* project_or_null,
                                                       const Date& occurred_on) const {
+  if (const auto* output = std::get_if<OutputReported>(&event.payload)) {
+    if (!output->cluster.empty() && !plan_.HasCluster(output->cluster)) {
+      return Reject(reason::kUnknownCluster, "cluster \"" + output->cluster.substr(0, 64) + "\" is not in plan " +
+                                                 plan_.code + ": check the code");
+    }
+    if (project_or_null != nullptr && !output->cluster.empty() && output->cluster != project_or_null->cluster) {
+      return Reject(reason::kClusterMismatch,
+                    "project " + project_or_null->code + " belongs to " +
+                        (project_or_null->cluster.empty() ? std::string("no cluster")
+                                                          : "cluster " + project_or_null->cluster) +
+                        ", not " + output->cluster.substr(0, 64) + ": leave cluster empty for a project's report");
+    }
+    if (project_or_null == nullptr && output->enterprise.empty()) {
+      return Reject(reason::kEmptyEnterprise,
+                    "an output report without a project must name the reporting enterprise");
+    }
+    if (output->enterprise.size() > limits_.max_source_bytes) {
+      return Reject(reason::kEnterpriseTooLong, "enterprise has " + std::to_string(output->enterprise.size()) +
+                                                    " bytes; at most " + std::to_string(limits_.max_source_bytes) +
+                                                    " are allowed");
+    }
+    if (auto bad = CheckAmount("revenue_fen", output->revenue_fen, "revenue")) return bad;
+    return CheckPeriod(output->period, occurred_on);
+  }
+  if (project_or_null == nullptr) return Reject(reason::kEmptyProjectCode, "project_code is empty");
+  const ProjectPlan& project = *project_or_null;
   if (const auto* line = std::get_if<ProductionLineLaunched>(&event.payload)) {
     if (line->line_id.empty()) {
       return Reject(reason::kEmptyLineId, "line_id is empty: name the launched line (" + LineList(project) + ")");
@@ -178,31 +246,8 @@ std::optional<Rejection> EventValidator::CheckPayload(const Event& event, const 
     }
   }
   if (const auto* investment = std::get_if<InvestmentRecorded>(&event.payload)) {
-    if (investment->amount_fen < 0) {
-      return Reject(reason::kNegativeAmount, "amount_fen is " + std::to_string(investment->amount_fen) +
-                                                 ": completed investment cannot be negative");
-    }
-    if (investment->amount_fen > limits_.max_amount_fen) {
-      return Reject(reason::kAmountTooLarge,
-                    "amount_fen " + std::to_string(investment->amount_fen) + " (" +
-                        FormatYuan(investment->amount_fen) + " yuan) exceeds the limit of " +
-                        FormatYuan(limits_.max_amount_fen) + " yuan per report: amounts are in fen");
-    }
-    auto period = YearMonth::Parse(investment->period);
-    if (!period) {
-      return Reject(reason::kInvalidPeriod,
-                    "period \"" + investment->period.substr(0, 16) + "\" is not a month in the form YYYY-MM");
-    }
-    if (*period > occurred_on.Month()) {
-      return Reject(reason::kPeriodAfterOccurrence, "period " + period->ToString() +
-                                                        " is later than occurred_at " + occurred_on.ToString() +
-                                                        ": a month can only be reported once it has begun");
-    }
-    if (*period < plan_.period_start) {
-      return Reject(reason::kOccurredBeforePlan, "period " + period->ToString() +
-                                                     " is before the plan period, which starts " +
-                                                     plan_.period_start.ToString());
-    }
+    if (auto bad = CheckAmount("amount_fen", investment->amount_fen, "completed investment")) return bad;
+    return CheckPeriod(investment->period, occurred_on);
   }
   return std::nullopt;
 }

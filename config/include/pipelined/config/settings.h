@@ -3,13 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "pipelined/config/load_error.h"
+#include "pipelined/model/lagging.h"
 #include "pipelined/model/plan.h"
 #include "pipelined/model/scope.h"
+#include "pipelined/model/validation.h"
 
 namespace pipelined::config {
 
@@ -23,8 +26,12 @@ struct PublisherKey {
 struct Settings {
   std::string plan_file;  // empty: the embedded default plan
   std::string ingest_endpoint = "tcp://0.0.0.0:7010";
-  std::int64_t ingest_max_message_bytes = 16 << 20;
-  std::int64_t ingest_max_events_per_batch = 10000;
+  std::int64_t ingest_max_message_bytes = 1 << 20;
+  std::int64_t ingest_max_events_per_batch = 2000;
+  std::int64_t ingest_max_connections = 64;
+  // String lengths per event (ingest.limits); the rest of EventLimits keeps
+  // its defaults.
+  model::EventLimits event_limits;
   // CURVE: the daemon's certificate (with its secret key) and the publishers
   // allowed in. Both empty: plain mode, anyone who can connect may publish.
   std::string curve_secret_key_file;
@@ -38,6 +45,11 @@ struct Settings {
   double clock_rate = 1.0;
   std::string storage_path = "data";
   std::string storage_durability = "full";  // full or normal
+  // Lagging rules: the rule set in use (built in: pro_rata, spi; or one of
+  // lagging_rule_sets) and how often statuses are re-evaluated.
+  std::string lagging_rule_set = "pro_rata";
+  std::map<std::string, model::RuleSet> lagging_rule_sets;
+  double lagging_evaluation_interval_seconds = 60;
 };
 
 // The values a settings file sets; unset ones keep the caller's defaults.
@@ -46,6 +58,11 @@ struct SettingsFile {
   std::optional<std::string> ingest_endpoint;
   std::optional<std::int64_t> ingest_max_message_bytes;
   std::optional<std::int64_t> ingest_max_events_per_batch;
+  std::optional<std::int64_t> ingest_max_connections;
+  std::optional<std::int64_t> limits_max_event_id_bytes;
+  std::optional<std::int64_t> limits_max_source_bytes;
+  std::optional<std::int64_t> limits_max_project_code_bytes;
+  std::optional<std::int64_t> limits_max_line_id_bytes;
   std::optional<std::string> curve_secret_key_file;
   std::optional<std::vector<PublisherKey>> curve_publishers;
   std::optional<std::string> web_listen_address;
@@ -55,6 +72,9 @@ struct SettingsFile {
   std::optional<double> clock_rate;
   std::optional<std::string> storage_path;
   std::optional<std::string> storage_durability;
+  std::optional<std::string> lagging_rule_set;
+  std::optional<std::map<std::string, model::RuleSet>> lagging_rule_sets;
+  std::optional<double> lagging_evaluation_interval_seconds;
 };
 
 struct SettingsLoadResult {
@@ -72,6 +92,14 @@ std::vector<std::string> ValidateSettings(const Settings& settings);
 // Checks that the publishers' scopes name districts, areas, projects and event
 // types that exist; returns one message per problem.
 std::vector<std::string> CheckScopes(const Settings& settings, const model::Plan& plan);
+
+// Checks that ingest.limits leave room for the plan's project codes and
+// production line ids; returns one message per problem.
+std::vector<std::string> CheckLimits(const Settings& settings, const model::Plan& plan);
+
+// The rule set that settings.lagging_rule_set names; nullopt when it names
+// neither a built-in nor a configured one.
+std::optional<model::RuleSet> ResolveRuleSet(const Settings& settings);
 
 // Parses a clock start as documented for Settings::clock_start.
 std::optional<std::int64_t> ParseClockStart(const std::string& text);

@@ -9,17 +9,20 @@
 #include <vector>
 
 #include "pipelined/model/programme.h"
+#include "pipelined/model/status_tracker.h"
 
 namespace pipelined::exporters {
 
 class ProgrammeCollector final : public prometheus::Collectable {
  public:
-  // `programme` must outlive the collector.
-  explicit ProgrammeCollector(const model::Programme& programme) : programme_(programme) {}
+  // `programme` (and `tracker`, when given) must outlive the collector.
+  explicit ProgrammeCollector(const model::Programme& programme, const model::StatusTracker* tracker = nullptr)
+      : programme_(programme), tracker_(tracker) {}
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
   const model::Programme& programme_;
+  const model::StatusTracker* tracker_;
 };
 
 }  // namespace pipelined::exporters

@@ -24,6 +24,10 @@ v1::Event ConstructionStartedEvent(const EventHeader& header);
 v1::Event LineLaunchedEvent(const EventHeader& header, const std::string& line_id);
 v1::Event InvestmentEvent(const EventHeader& header, model::Fen amount_fen, const model::YearMonth& period);
 v1::Event CompletedEvent(const EventHeader& header);
+// Output (revenue) for a period: of the header's project, or, with an empty
+// project code, of `enterprise` in `cluster`.
+v1::Event OutputEvent(const EventHeader& header, model::Fen revenue_fen, const model::YearMonth& period,
+                      const std::string& cluster, const std::string& enterprise);
 v1::Event RetractionEvent(const EventHeader& header, const std::string& retracted_event_id, const std::string& note);
 
 std::int64_t UnixNowSeconds();

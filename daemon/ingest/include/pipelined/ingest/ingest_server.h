@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,18 +21,42 @@
 
 namespace pipelined::ingest {
 
+// Every bound below is listed with its effect in docs/security.md, "Limits";
+// change both together.
 struct IngestOptions {
   std::string endpoint = "tcp://0.0.0.0:7010";
   int rejection_logs_per_second = 10;
-  // Larger messages make libzmq drop the connection (the publisher sees no
-  // reply and reconnects by itself).
-  std::int64_t max_message_bytes = 16 << 20;
+  // Larger messages (more exactly: frames) make libzmq drop the connection
+  // (the publisher sees no reply and reconnects by itself).
+  std::int64_t max_message_bytes = 1 << 20;
   // A batch with more events is refused whole (batch_too_large).
-  size_t max_events_per_batch = 10000;
+  size_t max_events_per_batch = 2000;
+  // Per-connection queues in messages (ZMQ_RCVHWM, ZMQ_SNDHWM). A publisher
+  // normally has one batch in flight; a full receive queue only stops
+  // reading from that connection (TCP pushes back, nothing is lost), a full
+  // send queue drops the reply (counted as undeliverable; the publisher
+  // resends after its timeout). Worst case held for publishers:
+  // ZapOptions::max_connections x (receive_queue_messages + 1) x
+  // max_message_bytes.
+  int receive_queue_messages = 2;
+  int send_queue_messages = 8;
+  // A connection that has not finished its ZeroMQ handshake by then is
+  // closed, so that silent TCP connections do not hold a slot. libzmq 4.3
+  // also keeps a connection refused at the connection limit (ZAP 300) open
+  // until then, so this is how long a refused publisher waits before it
+  // reconnects.
+  std::chrono::milliseconds handshake_timeout{2000};
+  // The daemon pings every connection this often and closes one that sent
+  // nothing for heartbeat_timeout (a publisher whose host vanished); any
+  // ZeroMQ 4.2+ peer answers pings by itself.
+  std::chrono::milliseconds heartbeat_interval{10000};
+  std::chrono::milliseconds heartbeat_timeout{30000};
   // A group ends when no more messages are waiting or at these bounds.
   size_t max_group_messages = 256;
-  // When set (Z85), the socket is a CURVE server with this secret key;
-  // authentication then goes through the ZAP handler.
+  // Payload bytes in one group (a group may pass it by one message).
+  size_t max_group_bytes = 16 << 20;
+  // When set (Z85), the socket is a CURVE server with this secret key. In
+  // both modes every handshake goes through the ZAP handler.
   std::string curve_secret_key;
   // Bigger groups amortise the fsync over more events, but every reply in a
   // group waits for the whole group: this bound keeps acknowledgements fast.
@@ -40,7 +65,12 @@ struct IngestOptions {
 
 class IngestServer {
  public:
-  // References must outlive the server.
+  // Where the socket's connection events (ZMQ_EVENT_ACCEPTED and
+  // ZMQ_EVENT_DISCONNECTED) are published, for the ZAP handler to count.
+  static constexpr const char* kMonitorEndpoint = "inproc://pipelined.ingest.monitor";
+
+  // References must outlive the server. Starts the socket monitor: connect
+  // a reader (ZapHandler) to kMonitorEndpoint before Bind().
   IngestServer(zmq::context_t& context, IngestOptions options, EventPipeline& pipeline,
                model::IngestCounters& counters, RejectionLog& rejection_log);
 
@@ -57,6 +87,7 @@ class IngestServer {
   struct Message {
     std::vector<zmq::message_t> envelope;  // routing id and any delimiter frames
     DecodedBatch batch;
+    size_t payload_bytes = 0;
   };
   // Reads one whole message if one is waiting; false when none is.
   bool ReceiveOne(Message* message);

@@ -20,6 +20,13 @@ struct InvestmentRecorded {
   std::string period;  // "YYYY-MM", validated before it is applied
 };
 struct ProjectCompleted {};
+// Revenue for a period, for a project or for an enterprise of a cluster.
+struct OutputReported {
+  Fen revenue_fen = 0;
+  std::string period;  // "YYYY-MM", validated before it is applied
+  std::string cluster;  // required when the event names no project
+  std::string enterprise;
+};
 // Withdraws an earlier event: its effect is removed from the figures.
 struct EventRetracted {
   std::string event_id;
@@ -30,7 +37,7 @@ struct MissingPayload {};
 struct UnknownPayload {};
 
 using Payload = std::variant<MissingPayload, UnknownPayload, ConstructionStarted, ProductionLineLaunched,
-                             InvestmentRecorded, ProjectCompleted, EventRetracted>;
+                             InvestmentRecorded, ProjectCompleted, EventRetracted, OutputReported>;
 
 // The stable event type names used in logs and metrics.
 const char* PayloadTypeName(const Payload& payload);

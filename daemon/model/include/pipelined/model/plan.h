@@ -23,6 +23,14 @@ struct Group {
   std::string level;  // clusters only: trillion, hundred_billion, emerging
 };
 
+// How a project's planned investment is spread over time, for planned value.
+enum class SpendingProfile {
+  kLinear,   // each year's plan evenly over its twelve months
+  kSCurve,   // the total over construction_start..completion, slow-fast-slow
+  kMonthly,  // explicit monthly values from the plan
+};
+const char* SpendingProfileName(SpendingProfile profile);
+
 struct ProductionLinePlan {
   std::string id;
   YearMonth launch;
@@ -39,6 +47,8 @@ struct ProjectPlan {
   YearMonth construction_start;
   std::vector<ProductionLinePlan> production_lines;
   YearMonth completion;
+  SpendingProfile spending_profile = SpendingProfile::kLinear;
+  std::map<YearMonth, Fen> investment_by_month_fen;  // kMonthly only
   bool illustrative = false;  // some values generated or assumed, not published
 
   Fen PlannedForYear(int year) const;
@@ -57,9 +67,17 @@ struct Plan {
   std::vector<Group> clusters;
   std::vector<Group> districts;
   std::vector<ProjectPlan> projects;
+  // Official completed-investment figures for past months, per group, used
+  // instead of the events' sums for year-over-year comparisons. Key: group
+  // type and code; value: month -> fen.
+  std::map<std::pair<GroupType, std::string>, std::map<YearMonth, Fen>> investment_baselines;
+  // Cluster code -> output (revenue) target per calendar year: the path to
+  // the cluster plan's final target. Clusters without one are absent.
+  std::map<std::string, std::map<int, Fen>> cluster_output_targets;
 
   // REQUIRES: Index() was called after the last change to projects.
   const ProjectPlan* FindProject(const std::string& code) const;
+  bool HasCluster(const std::string& code) const;
   void Index();
 
   // Planned investment of all projects in the plan period's years.

@@ -10,6 +10,7 @@
 // scrapes never see half-applied events.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -24,7 +25,9 @@
 #include "pipelined/model/calendar.h"
 #include "pipelined/model/clock.h"
 #include "pipelined/model/event.h"
+#include "pipelined/model/lagging.h"
 #include "pipelined/model/plan.h"
+#include "pipelined/model/progress.h"
 #include "pipelined/model/validation.h"
 
 namespace pipelined::model {
@@ -38,7 +41,13 @@ struct ProjectProgress {
   std::map<std::string, std::multiset<Date>> lines_launched_on;  // line id -> dates
   Fen investment_completed_fen = 0;
   std::map<int, Fen> investment_completed_by_year_fen;
+  std::map<YearMonth, Fen> investment_completed_by_month_fen;  // by reporting period
+  std::map<YearMonth, int> investment_reports_by_month;  // a report of 0 yuan is a report too
+  std::map<YearMonth, Fen> output_by_month_fen;
   std::multiset<Date> completed_on;
+  // The latest occurred_at of any event applied;
+  // a maximum, so it does not depend on the order of arrival. 0 when none.
+  std::int64_t last_report_unix = 0;
 };
 
 struct ProjectFigures {
@@ -52,6 +61,26 @@ struct ProjectFigures {
   Fen investment_completed_year_fen = 0;  // in the clock's current year
   Fen investment_planned_year_fen = 0;
   bool completed = false;
+
+  // Progress against plan on the report's date (docs/lagging.md).
+  Fen investment_reporting_year_to_date_fen = 0;  // periods Y-01..A
+  Fen investment_planned_reporting_year_fen = 0;  // the plan for Y
+  Fen investment_reporting_month_fen = 0;         // A (Jan+Feb when A is February)
+  Fen investment_reporting_month_previous_year_fen = 0;
+  Fen investment_year_to_date_previous_year_fen = 0;
+  Fen output_year_to_date_fen = 0;
+  std::optional<double> completion_rate;  // nullopt without a plan for Y
+  std::optional<double> pro_rata_gap_pp;  // completion rate - pro-rata, in points
+  Fen planned_value_fen = 0;
+  Fen earned_value_fen = 0;
+  std::optional<double> spi;  // nullopt when the planned value is 0
+  std::optional<Date> forecast_completion;
+  std::vector<Milestone> milestones;  // start, each line, completion
+  std::optional<std::int64_t> last_report_unix;
+  Assessment assessment;
+  // Completed investment per month of the year before Y (index 0 = January),
+  // for the groups' year-over-year figures.
+  std::array<Fen, 12> previous_year_months_fen{};
 };
 
 struct GroupFigures {
@@ -69,11 +98,41 @@ struct GroupFigures {
   Fen investment_completed_year_fen = 0;
   Fen investment_planned_year_fen = 0;
 
+  // Progress against plan on the report's date (docs/lagging.md).
+  Fen investment_reporting_year_to_date_fen = 0;
+  Fen investment_planned_reporting_year_fen = 0;
+  Fen investment_reporting_month_fen = 0;
+  Fen investment_reporting_month_previous_year_fen = 0;
+  Fen investment_year_to_date_previous_year_fen = 0;
+  Fen planned_value_fen = 0;
+  Fen earned_value_fen = 0;
+  int projects_due_to_start = 0;
+  int projects_due_started = 0;
+  int lines_due = 0;
+  int lines_due_launched = 0;
+  std::array<int, 3> projects_by_status{};  // indexed by Status
+  std::array<Fen, 12> previous_year_months_fen{};
+  // Clusters and the plan only.
+  Fen output_year_to_date_fen = 0;
+  std::optional<Fen> output_target_fen;  // for Y; nullopt without a target
+
+  // Set by Finish().
+  std::optional<double> completion_rate;
+  std::optional<double> pro_rata_gap_pp;
+  std::optional<double> spi;
+  std::optional<double> investment_growth_month;  // ratio; nullopt when the base is 0
+  std::optional<double> investment_growth_year_to_date;
+  std::optional<double> output_completion_rate;
+  std::optional<double> output_pro_rata_gap_pp;
+  Assessment assessment;
+
   void Add(const ProjectFigures& project);
 };
 
 struct Report {
   Date today;  // the clock's date in Asia/Shanghai
+  ReportingPeriod period;
+  std::string rule_set;
   std::vector<ProjectFigures> projects;  // in plan order
   std::vector<GroupFigures> groups;      // areas, clusters, districts, then the plan
 };
@@ -82,6 +141,11 @@ struct SourceSequence {
   std::string source;
   std::uint64_t last_sequence;  // the highest sequence accepted from the source
   std::uint64_t gaps;           // times a sequence skipped ahead of last + 1
+};
+
+struct SourceLastReport {
+  std::string source;
+  std::int64_t last_report_unix;  // latest occurred_at accepted
 };
 
 struct EventCount {
@@ -102,7 +166,7 @@ class Programme {
   static constexpr const char* kInvalidSource = "_invalid";
 
   // `clock` must outlive the programme.
-  Programme(Plan plan, const Clock& clock, EventLimits limits = {});
+  Programme(Plan plan, const Clock& clock, EventLimits limits = {}, RuleSet rules = RuleSet::ProRata());
 
   // Checks the event against the plan and the clock (not against earlier
   // events: see CheckTarget() and the store for that).
@@ -123,6 +187,10 @@ class Programme {
   Report BuildReport() const;
   std::vector<EventCount> EventCounts() const;
   std::vector<SourceSequence> SourceSequences() const;
+  std::vector<SourceLastReport> SourceLastReports() const;
+  // Changes with every applied event: lets a watcher re-evaluate on events.
+  std::uint64_t Version() const;
+  const RuleSet& rules() const { return rules_; }
 
   const Plan& plan() const { return plan_; }
 
@@ -130,17 +198,24 @@ class Programme {
   // Adds (sign +1) or removes (sign -1) an event's effect; false when it does
   // not fit the plan.
   bool ApplyLocked(const Event& event, int sign);
+  ProjectFigures FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix) const;
+  void FinishGroup(GroupFigures& group, const ReportingPeriod& period) const;
   // The label under which a source is counted (bounded cardinality).
   const std::string& SourceLabel(const std::string& source);
 
   const Plan plan_;
   const Clock& clock_;
   const EventValidator validator_;
+  const RuleSet rules_;
   mutable std::shared_mutex mutex_;
   std::vector<ProjectProgress> progress_;  // parallel to plan_.projects
   std::map<std::tuple<std::string, EventStatus, std::string>, std::uint64_t> counts_;
   std::unordered_set<std::string> counted_sources_;
   std::map<std::string, SourceSequence> sequences_;
+  std::map<std::string, std::int64_t> source_last_report_;
+  // Enterprises' output reports, which name a cluster and no project.
+  std::map<std::string, std::map<YearMonth, Fen>> cluster_output_by_month_;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace pipelined::model

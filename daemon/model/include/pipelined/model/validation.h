@@ -70,6 +70,10 @@ inline constexpr const char kAlreadyRetracted[] = "already_retracted";
 inline constexpr const char kStoreUnavailable[] = "store_unavailable";
 // The authenticated publisher may not write this project or event type.
 inline constexpr const char kOutOfScope[] = "out_of_scope";
+inline constexpr const char kUnknownCluster[] = "unknown_cluster";
+inline constexpr const char kClusterMismatch[] = "cluster_mismatch";
+inline constexpr const char kEmptyEnterprise[] = "empty_enterprise";
+inline constexpr const char kEnterpriseTooLong[] = "enterprise_too_long";
 }  // namespace reason
 
 // Every per-event reason code an event result can carry, for docs and tests.
@@ -96,8 +100,11 @@ class EventValidator {
   const EventLimits& limits() const { return limits_; }
 
  private:
-  std::optional<Rejection> CheckPayload(const Event& event, const ProjectPlan& project,
+  // `project` is nullptr for an enterprise's output report.
+  std::optional<Rejection> CheckPayload(const Event& event, const ProjectPlan* project,
                                         const Date& occurred_on) const;
+  std::optional<Rejection> CheckPeriod(const std::string& period, const Date& occurred_on) const;
+  std::optional<Rejection> CheckAmount(const char* field, Fen amount, const char* what) const;
 
   const Plan& plan_;
   EventLimits limits_;

@@ -1,0 +1,226 @@
+// Progress figures and statuses as the programme derives them from events:
+// rates, earned value, year-over-year growth, output targets, silence.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "pipelined/model/programme.h"
+#include "test_plan.h"
+
+namespace pipelined::model {
+namespace {
+
+std::int64_t At(Date date) { return date.StartUnixSecondsShanghai() + 12 * 3600; }
+
+Event Make(const std::string& id, const std::string& project, Date on, Payload payload) {
+  Event event;
+  event.event_id = id;
+  event.source = "src";
+  event.project_code = project;
+  event.occurred_at_unix = At(on);
+  event.payload = std::move(payload);
+  return event;
+}
+
+using testing::Group;
+using testing::Project;
+
+bool HasReason(const Assessment& a, const std::string& reason) {
+  return std::any_of(a.findings.begin(), a.findings.end(), [&](const Finding& f) { return f.reason == reason; });
+}
+
+class ProgrammeProgressTest : public ::testing::Test {
+ protected:
+  // Today 2024-07-15: reporting month 2024-06, pro-rata 6/12.
+  ManualClock clock_{At({2024, 7, 15})};
+  Programme programme_{testing::SmallPlan(), clock_};
+
+  void Submit(const Event& event) {
+    const Outcome outcome = testing::Submit(programme_, event);
+    ASSERT_EQ(outcome.status, EventStatus::kAccepted) << outcome.reason << ": " << outcome.message;
+  }
+};
+
+TEST_F(ProgrammeProgressTest, CompletionRateAndGapAgainstProRata) {
+  // P-1 plans 100,000 fen for 2024: 30,000 by June is 30%, 20 points behind 50%.
+  Submit(Make("s", "P-1", {2023, 3, 2}, ConstructionStarted{}));
+  Submit(Make("a", "P-1", {2024, 3, 5}, InvestmentRecorded{10'000, "2024-02"}));
+  Submit(Make("b", "P-1", {2024, 7, 5}, InvestmentRecorded{20'000, "2024-06"}));
+  // The current month is not yet in the figures of the reporting month.
+  Submit(Make("c", "P-1", {2024, 7, 14}, InvestmentRecorded{50'000, "2024-07"}));
+  const Report report = programme_.BuildReport();
+  const ProjectFigures& p = Project(report, "P-1");
+  EXPECT_EQ(report.period.month, (YearMonth{2024, 6}));
+  EXPECT_EQ(p.investment_reporting_year_to_date_fen, 30'000);
+  ASSERT_TRUE(p.completion_rate.has_value());
+  EXPECT_DOUBLE_EQ(*p.completion_rate, 0.3);
+  EXPECT_NEAR(*p.pro_rata_gap_pp, -20.0, 1e-9);
+  // PV: 2023 in full + half of 2024 = 150,000; EV 30,000 -> SPI 0.2.
+  EXPECT_EQ(p.planned_value_fen, 150'000);
+  EXPECT_EQ(p.earned_value_fen, 30'000);
+  EXPECT_DOUBLE_EQ(*p.spi, 0.2);
+  EXPECT_TRUE(HasReason(p.assessment, lagging_reason::kBehindProRata));
+  EXPECT_EQ(p.assessment.status, Status::kLagging) << "production line L1 (2024-04) is 3 months overdue";
+}
+
+TEST_F(ProgrammeProgressTest, ProjectWithoutPlanForTheYearHasNoRate) {
+  Plan plan = testing::SmallPlan();
+  plan.projects[2].investment_by_year_fen = {{2023, 100'000}};
+  ManualClock clock{At({2024, 7, 15})};
+  Programme programme{std::move(plan), clock};
+  const Report report = programme.BuildReport();
+  const ProjectFigures& p3 = Project(report, "P-3");
+  EXPECT_FALSE(p3.completion_rate.has_value());
+  EXPECT_FALSE(p3.pro_rata_gap_pp.has_value());
+}
+
+TEST_F(ProgrammeProgressTest, ReplannedProjectIsMeasuredAgainstItsNewPlan) {
+  // The same events against a plan whose 2024 figure was cut to 40,000.
+  Plan plan = testing::SmallPlan();
+  plan.projects[0].investment_by_year_fen[2024] = 40'000;
+  ManualClock clock{At({2024, 7, 15})};
+  Programme replanned{std::move(plan), clock};
+  Event investment = Make("a", "P-1", {2024, 7, 5}, InvestmentRecorded{20'000, "2024-06"});
+  testing::Submit(replanned, investment);
+  const Report report = replanned.BuildReport();
+  EXPECT_DOUBLE_EQ(*Project(report, "P-1").completion_rate, 0.5);
+}
+
+TEST_F(ProgrammeProgressTest, NotYetDueProjectIsOnTrack) {
+  Plan plan = testing::SmallPlan();
+  plan.projects[1].construction_start = {2024, 9};
+  ManualClock clock{At({2024, 7, 15})};
+  Programme programme{std::move(plan), clock};
+  const Report report = programme.BuildReport();
+  const ProjectFigures& p2 = Project(report, "P-2");
+  EXPECT_EQ(p2.milestones[0].state, MilestoneState::kNotDue);
+  EXPECT_EQ(p2.assessment.status, Status::kOnTrack);
+}
+
+TEST_F(ProgrammeProgressTest, BecomesLaggingWhenTheDeadlinePassesWithoutEvents) {
+  Plan plan = testing::SmallPlan();
+  plan.projects[1].construction_start = {2024, 7};
+  plan.projects[1].investment_by_year_fen = {{2025, 1}};
+  ManualClock clock{At({2024, 7, 31})};
+  Programme programme{std::move(plan), clock};
+  EXPECT_EQ(Project(programme.BuildReport(), "P-2").assessment.status, Status::kOnTrack);
+  clock.Set(At({2024, 8, 1}));
+  EXPECT_EQ(Project(programme.BuildReport(), "P-2").assessment.status, Status::kAtRisk);
+  clock.Set(At({2024, 10, 1}));
+  EXPECT_EQ(Project(programme.BuildReport(), "P-2").assessment.status, Status::kLagging);
+}
+
+TEST_F(ProgrammeProgressTest, SilentSourceAndMissingInvestmentReports) {
+  Submit(Make("s", "P-2", {2023, 3, 2}, ConstructionStarted{}));
+  Submit(Make("a", "P-2", {2024, 3, 20}, InvestmentRecorded{60'000, "2024-03"}));
+  const Report before = programme_.BuildReport();
+  const ProjectFigures& p = Project(before, "P-2");
+  // Last report 2024-03-20, today 2024-07-15: 117 days; April, May, June missing.
+  EXPECT_TRUE(HasReason(p.assessment, lagging_reason::kSourceSilent));
+  EXPECT_TRUE(HasReason(p.assessment, lagging_reason::kNoInvestmentReported));
+  // A report of 0 yuan is still a report.
+  Submit(Make("z", "P-2", {2024, 7, 10}, InvestmentRecorded{0, "2024-06"}));
+  const Report report = programme_.BuildReport();
+  const ProjectFigures& after = Project(report, "P-2");
+  EXPECT_FALSE(HasReason(after.assessment, lagging_reason::kSourceSilent));
+  EXPECT_FALSE(HasReason(after.assessment, lagging_reason::kNoInvestmentReported));
+}
+
+TEST_F(ProgrammeProgressTest, YearOverYearGrowthForTheMonthAndTheYearToDate) {
+  Submit(Make("y1", "P-1", {2023, 6, 30}, InvestmentRecorded{1'000, "2023-06"}));
+  Submit(Make("y2", "P-2", {2023, 3, 30}, InvestmentRecorded{3'000, "2023-03"}));
+  Submit(Make("y3", "P-1", {2023, 7, 30}, InvestmentRecorded{9'999, "2023-07"}));  // after June: not in YTD
+  Submit(Make("n1", "P-1", {2024, 6, 30}, InvestmentRecorded{1'319, "2024-06"}));
+  Submit(Make("n2", "P-2", {2024, 2, 20}, InvestmentRecorded{3'297, "2024-02"}));
+  const Report report = programme_.BuildReport();
+  const GroupFigures& plan = Group(report, GroupType::kPlan, "small");
+  EXPECT_EQ(plan.investment_reporting_month_fen, 1'319);
+  EXPECT_EQ(plan.investment_reporting_month_previous_year_fen, 1'000);
+  EXPECT_NEAR(*plan.investment_growth_month, 0.319, 1e-12);
+  EXPECT_EQ(plan.investment_year_to_date_previous_year_fen, 4'000);
+  EXPECT_NEAR(*plan.investment_growth_year_to_date, (4'616.0 / 4'000.0) - 1, 1e-12);
+}
+
+TEST_F(ProgrammeProgressTest, FebruaryReportCoversJanuaryAndFebruary) {
+  clock_.Set(At({2024, 3, 10}));
+  Submit(Make("j", "P-1", {2024, 1, 31}, InvestmentRecorded{100, "2024-01"}));
+  Submit(Make("f", "P-1", {2024, 2, 29}, InvestmentRecorded{200, "2024-02"}));
+  Submit(Make("pj", "P-1", {2023, 1, 31}, InvestmentRecorded{150, "2023-01"}));
+  const Report report = programme_.BuildReport();
+  const GroupFigures& plan = Group(report, GroupType::kPlan, "small");
+  EXPECT_EQ(plan.investment_reporting_month_fen, 300);
+  EXPECT_EQ(plan.investment_reporting_month_previous_year_fen, 150);
+  EXPECT_DOUBLE_EQ(*plan.investment_growth_month, 1.0);
+}
+
+TEST_F(ProgrammeProgressTest, BaselineReplacesTheEventsOfThePreviousYear) {
+  Plan plan = testing::SmallPlan();
+  plan.investment_baselines[{GroupType::kArea, "industry"}] = {{{2023, 6}, 2'000}};
+  ManualClock clock{At({2024, 7, 15})};
+  Programme programme{std::move(plan), clock};
+  testing::Submit(programme, Make("n", "P-1", {2024, 6, 30}, InvestmentRecorded{3'000, "2024-06"}));
+  const Report report = programme.BuildReport();
+  const GroupFigures& industry = Group(report, GroupType::kArea, "industry");
+  EXPECT_EQ(industry.investment_reporting_month_previous_year_fen, 2'000);
+  EXPECT_DOUBLE_EQ(*industry.investment_growth_month, 0.5);
+  EXPECT_FALSE(Group(report, GroupType::kPlan, "small").investment_growth_month.has_value())
+      << "no baseline and no events for the plan a year earlier";
+}
+
+TEST_F(ProgrammeProgressTest, ClusterOutputAgainstItsTargetIncludingEnterprises) {
+  Plan plan = testing::SmallPlan();
+  plan.cluster_output_targets["materials"] = {{2024, 1'000'000}};
+  ManualClock clock{At({2024, 7, 15})};
+  Programme programme{std::move(plan), clock};
+  Event project_output = Make("o1", "P-1", {2024, 7, 1}, OutputReported{200'000, "2024-06", "", ""});
+  Event enterprise_output = Make("o2", "", {2024, 7, 1}, OutputReported{100'000, "2024-05", "materials", "ACME"});
+  EXPECT_EQ(testing::Submit(programme, project_output).status, EventStatus::kAccepted);
+  EXPECT_EQ(testing::Submit(programme, enterprise_output).status, EventStatus::kAccepted);
+  const Report report = programme.BuildReport();
+  const GroupFigures& materials = Group(report, GroupType::kCluster, "materials");
+  EXPECT_EQ(materials.output_year_to_date_fen, 300'000);
+  EXPECT_EQ(*materials.output_target_fen, 1'000'000);
+  EXPECT_NEAR(*materials.output_pro_rata_gap_pp, -20.0, 1e-9);
+  const auto output = std::find_if(materials.assessment.findings.begin(), materials.assessment.findings.end(),
+                                   [](const Finding& f) { return f.reason == lagging_reason::kOutputBehindProRata; });
+  ASSERT_NE(output, materials.assessment.findings.end());
+  EXPECT_EQ(output->level, Status::kAtRisk) << "20 points behind: at risk";
+  const GroupFigures& whole = Group(report, GroupType::kPlan, "small");
+  EXPECT_EQ(whole.output_year_to_date_fen, 300'000);
+  EXPECT_EQ(*whole.output_target_fen, 1'000'000);
+  // Retracting the enterprise's report removes it again.
+  Event retraction = Make("r", "", {2024, 7, 2}, EventRetracted{"o2"});
+  programme.Apply(retraction, &enterprise_output);
+  const Report after = programme.BuildReport();
+  EXPECT_EQ(Group(after, GroupType::kCluster, "materials").output_year_to_date_fen, 200'000);
+}
+
+TEST_F(ProgrammeProgressTest, OutputReportsAreValidated) {
+  auto reason = [&](const Event& e) { return testing::Submit(programme_, e).reason; };
+  EXPECT_EQ(reason(Make("a", "", {2024, 7, 1}, OutputReported{1, "2024-06", "nope", "ACME"})),
+            reason::kUnknownCluster);
+  EXPECT_EQ(reason(Make("b", "", {2024, 7, 1}, OutputReported{1, "2024-06", "materials", ""})),
+            reason::kEmptyEnterprise);
+  EXPECT_EQ(reason(Make("c", "P-2", {2024, 7, 1}, OutputReported{1, "2024-06", "materials", ""})),
+            reason::kClusterMismatch);
+  EXPECT_EQ(reason(Make("d", "", {2024, 7, 1}, InvestmentRecorded{1, "2024-06"})), reason::kEmptyProjectCode);
+  EXPECT_EQ(reason(Make("e", "P-1", {2024, 7, 1}, OutputReported{-1, "2024-06", "", ""})), reason::kNegativeAmount);
+  EXPECT_EQ(reason(Make("f", "P-1", {2024, 7, 1}, OutputReported{1, "2024-08", "", ""})),
+            reason::kPeriodAfterOccurrence);
+}
+
+TEST_F(ProgrammeProgressTest, GroupCountsProjectsByStatusAndDueMilestones) {
+  Submit(Make("s", "P-1", {2023, 3, 2}, ConstructionStarted{}));
+  const Report report = programme_.BuildReport();
+  const GroupFigures& whole = Group(report, GroupType::kPlan, "small");
+  EXPECT_EQ(whole.projects_due_to_start, 3);
+  EXPECT_EQ(whole.projects_due_started, 1);
+  EXPECT_EQ(whole.lines_due, 1);  // P-1's L1 (2024-04); L2 is 2025-03
+  EXPECT_EQ(whole.lines_due_launched, 0);
+  int counted = 0;
+  for (int n : whole.projects_by_status) counted += n;
+  EXPECT_EQ(counted, 3);
+}
+
+}  // namespace
+}  // namespace pipelined::model
