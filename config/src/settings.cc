@@ -89,7 +89,8 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
       }
     }
   }
-  if (const YAML::Node web = root["web"]; reader.CheckMapping(web, "web", {"listen_address"}, {})) {
+  if (const YAML::Node web = root["web"]; reader.CheckMapping(web, "web", {"listen_address", "config_file"}, {})) {
+    if (web["config_file"]) v.web_config_file = reader.String(web["config_file"], "web.config_file");
     if (web["listen_address"]) v.web_listen_address = reader.String(web["listen_address"], "web.listen_address");
   }
   if (const YAML::Node log = root["log"]; reader.CheckMapping(log, "log", {"level", "format"}, {})) {
@@ -257,6 +258,7 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
   }
   // "--storage.path= --check-config" gives the path the next flag's name.
   for (const std::string* value : {&settings.plan_file, &settings.ingest_endpoint, &settings.web_listen_address,
+                                   &settings.web_config_file,
                                    &settings.storage_path, &settings.clock_start}) {
     if (value->rfind("--", 0) == 0) problems.push_back("the value \"" + *value + "\" looks like a flag: give a value");
   }

@@ -7,6 +7,7 @@
 
 #include "pipelined/config/curve_certificate.h"
 #include "pipelined/config/settings.h"
+#include "pipelined/config/web_config.h"
 #include "version.h"
 
 namespace pipelined::daemon {
@@ -126,6 +127,18 @@ void Daemon::Start() {
     exposer_ = std::make_unique<prometheus::Exposer>(CivetListenAddress(settings_.web_listen_address), 2);
   } catch (const std::exception& e) {
     throw std::runtime_error("cannot listen on web address " + settings_.web_listen_address + ": " + e.what());
+  }
+  if (!settings_.web_config_file.empty()) {
+    config::WebConfigLoadResult web = config::LoadWebConfigFile(settings_.web_config_file);
+    if (!web.errors.empty()) throw ConfigError(config::JoinErrors(web.errors));
+    if (!web.config.basic_auth_users.empty()) {
+      basic_auth_ = std::make_unique<BasicAuth>(web.config.basic_auth_users, ingest_counters_.web_auth_failures);
+      exposer_->RegisterAuth(
+          [this](const std::string& user, const std::string& password) { return basic_auth_->Check(user, password); },
+          "pipelined", "/metrics");
+      spdlog::info("/metrics requires basic auth: {} user(s) from {}", web.config.basic_auth_users.size(),
+                   settings_.web_config_file);
+    }
   }
   exposer_->RegisterCollectable(programme_collector_);
   exposer_->RegisterCollectable(daemon_collector_);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "basic_auth.h"
 #include "pipelined/config/settings.h"
 #include "pipelined/exporters/daemon_collector.h"
 #include "pipelined/exporters/programme_collector.h"
@@ -70,6 +71,7 @@ class Daemon {
   std::thread ingest_thread_;
   std::shared_ptr<exporters::ProgrammeCollector> programme_collector_;
   std::shared_ptr<exporters::DaemonCollector> daemon_collector_;
+  std::unique_ptr<BasicAuth> basic_auth_;  // with --web.config.file
   std::unique_ptr<prometheus::Exposer> exposer_;
   model::StatusTracker status_tracker_;
   std::mutex watcher_mutex_;

@@ -38,6 +38,9 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
   auto* web = app.add_option("--web.listen-address", s.web_listen_address,
                              "Address for /metrics, [host]:port")
                   ->capture_default_str();
+  auto* web_config = app.add_option("--web.config.file", s.web_config_file,
+                                    "Web config file with basic_auth_users (bcrypt hashes) protecting /metrics; "
+                                    "see docs/security.md");
   auto* level = app.add_option("--log.level", s.log_level, "Log level: debug, info, warn, error")
                     ->capture_default_str();
   auto* format = app.add_option("--log.format", s.log_format, "Log format: text or json")->capture_default_str();
@@ -67,13 +70,20 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
   keygen->add_option("--out", out->keygen_out, "Path of the public certificate; the secret one gets _secret appended")
       ->required();
 
+  auto* hash = app.add_subcommand("hash-password",
+                                  "Read a password from stdin and print its bcrypt hash for --web.config.file");
+  hash->add_option("--cost", out->hash_cost, "bcrypt cost: 2^cost rounds (4 to 31)")
+      ->capture_default_str()
+      ->check(CLI::Range(4, 31));
+  // Parsing happens below; the subcommand must exist first.
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     *exit_code = app.exit(e) == 0 ? kExitOk : kExitUsageOrConfigError;
     return false;
   }
-  if (out->show_version || *keygen) return true;
+  out->hash_password = hash->parsed();
+  if (out->show_version || *keygen || out->hash_password) return true;
 
   if (!out->config_file.empty()) {
     config::SettingsLoadResult file = config::LoadSettingsFile(out->config_file);
@@ -102,6 +112,7 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
     merge(s.curve_secret_key_file, file.values.curve_secret_key_file, curve_key);
     if (file.values.curve_publishers) s.curve_publishers = *file.values.curve_publishers;
     merge(s.web_listen_address, file.values.web_listen_address, web);
+    merge(s.web_config_file, file.values.web_config_file, web_config);
     merge(s.log_level, file.values.log_level, level);
     merge(s.log_format, file.values.log_format, format);
     merge(s.clock_start, file.values.clock_start, clock_start);

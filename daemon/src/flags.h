@@ -13,6 +13,8 @@ struct CommandLine {
   bool check_config = false;
   bool show_version = false;
   std::string keygen_out;  // set by `pipelined keygen --out PATH`
+  bool hash_password = false;  // `pipelined hash-password`
+  int hash_cost = 10;
 };
 
 // Exit codes, documented in docs/configuration.md.

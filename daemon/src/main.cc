@@ -5,12 +5,14 @@
 
 #include <iostream>
 
+#include "basic_auth.h"
 #include "daemon.h"
 #include "flags.h"
 #include "logging.h"
 #include "pipelined/config/curve_certificate.h"
 #include "pipelined/config/plan_loader.h"
 #include "pipelined/config/settings.h"
+#include "pipelined/config/web_config.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
@@ -30,6 +32,21 @@ int main(int argc, char** argv) {
     }
     std::cout << "wrote " << command_line.keygen_out << " (public certificate) and " << command_line.keygen_out
               << "_secret (keep it private)\n";
+    return daemon::kExitOk;
+  }
+  if (command_line.hash_password) {
+    std::string password;
+    std::getline(std::cin, password);
+    if (password.empty()) {
+      std::cerr << "pipelined hash-password: give the password on stdin (one line)\n";
+      return daemon::kExitUsageOrConfigError;
+    }
+    auto hash = daemon::HashPassword(password, command_line.hash_cost);
+    if (!hash) {
+      std::cerr << "pipelined hash-password: the system's crypt library cannot make a bcrypt hash\n";
+      return daemon::kExitRuntimeError;
+    }
+    std::cout << *hash << "\n";
     return daemon::kExitOk;
   }
   const config::Settings& settings = command_line.settings;
@@ -55,6 +72,13 @@ int main(int argc, char** argv) {
     if (!certificate || certificate->secret_key.empty()) {
       std::cerr << "pipelined: " << (certificate ? settings.curve_secret_key_file + " has no secret-key" : error)
                 << "\n";
+      return daemon::kExitUsageOrConfigError;
+    }
+  }
+  if (!settings.web_config_file.empty()) {
+    config::WebConfigLoadResult web = config::LoadWebConfigFile(settings.web_config_file);
+    if (!web.errors.empty()) {
+      std::cerr << config::JoinErrors(web.errors);
       return daemon::kExitUsageOrConfigError;
     }
   }

@@ -59,6 +59,10 @@ std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
   counter("pipelined_ingest_auth_failures_total",
           "CURVE handshakes refused because the publisher's key is not on the allow-list.",
           double(ingest_.auth_failures.load()));
+  counter("pipelined_web_auth_failures_total",
+          "Requests to /metrics refused for wrong basic-auth credentials (with --web.config.file); requests without "
+          "credentials get 401 too but are not counted.",
+          double(ingest_.web_auth_failures.load()));
   gauge("pipelined_ingest_connections",
         "Connections open on the ingest socket, including those still in their handshake.",
         double(ingest_.connections.load()));

@@ -113,7 +113,8 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra_args, DaemonOptions 
   // Sanitizer builds start slowly; allow generous time.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline && Running()) {
-    if (HttpGet(web_port_, "/metrics")) {
+    // With basic auth /metrics answers 401 to us: the log line says it is up.
+    if (HttpGet(web_port_, "/metrics") || Log().find(" ready: ingest on ") != std::string::npos) {
       started_ = true;
       return;
     }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <regex>
@@ -440,6 +441,43 @@ TEST(DaemonTest, MetricsDocumentationMatchesTheRealScrape) {
   }
   EXPECT_EQ(undocumented, "") << "served but not in docs/metrics.md";
   EXPECT_EQ(not_served, "") << "in docs/metrics.md but not served";
+}
+
+// Every pipelined metric that the shipped alert and recording rules and the
+// Grafana dashboards use is one the daemon serves: a renamed metric would
+// otherwise silently break an alert or an empty panel.
+TEST(DaemonTest, RulesAndDashboardsUseOnlyServedMetrics) {
+  DaemonProcess daemon(TestPlanArgs());
+  ASSERT_TRUE(daemon.Started());
+  const Scrape scrape = ScrapeOrFail(daemon);
+  ASSERT_FALSE(scrape.family_names.empty());
+
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const char* dir : {"/deploy/prometheus/rules", "/deploy/grafana/dashboards"}) {
+    const fs::path path = std::string(PIPELINED_SOURCE_DIR) + dir;
+    if (!fs::exists(path)) continue;
+    for (const auto& entry : fs::directory_iterator(path)) {
+      if (entry.path().extension() == ".yml" || entry.path().extension() == ".json") files.push_back(entry.path());
+    }
+  }
+  ASSERT_FALSE(files.empty());
+  // Names defined by recording rules contain a colon and are not scraped.
+  const std::regex metric(R"((^|[^a-zA-Z0-9_:])(pipelined_[a-z0-9_]+)(?![a-z0-9_:]))");
+  size_t used = 0;
+  for (const fs::path& file : files) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string content = text.str();
+    for (auto it = std::sregex_iterator(content.begin(), content.end(), metric); it != std::sregex_iterator(); ++it) {
+      ++used;
+      const std::string name = (*it)[2];
+      EXPECT_EQ(scrape.family_names.count(name), 1u) << file.filename() << " uses " << name
+                                                      << ", which the daemon does not serve";
+    }
+  }
+  EXPECT_GT(used, 20u);
 }
 
 }  // namespace

@@ -37,6 +37,7 @@ struct Settings {
   std::string curve_secret_key_file;
   std::vector<PublisherKey> curve_publishers;
   std::string web_listen_address = ":9810";
+  std::string web_config_file;  // empty: /metrics without authentication
   std::string log_level = "info";
   std::string log_format = "text";
   // Virtual clock start, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS" in
@@ -66,6 +67,7 @@ struct SettingsFile {
   std::optional<std::string> curve_secret_key_file;
   std::optional<std::vector<PublisherKey>> curve_publishers;
   std::optional<std::string> web_listen_address;
+  std::optional<std::string> web_config_file;
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   std::optional<std::string> clock_start;

@@ -14,6 +14,7 @@ struct IngestCounters {
   std::atomic<std::uint64_t> replies_undeliverable{0};  // the publisher was gone
   std::atomic<std::uint64_t> rejection_logs_suppressed{0};
   std::atomic<std::uint64_t> auth_failures{0};  // connections refused by CURVE authentication
+  std::atomic<std::uint64_t> web_auth_failures{0};  // /metrics requests with wrong basic-auth credentials
   std::atomic<std::int64_t> connections{0};     // open now, including those still in their handshake
   std::atomic<std::uint64_t> connections_refused{0};  // handshakes refused at the connection limit
 
