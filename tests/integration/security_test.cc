@@ -2,7 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <fstream>
+#include <iterator>
 
 #include "daemon_process.h"
 #include "metrics_scrape.h"
@@ -76,6 +79,36 @@ TEST_F(CurveTest, OnlyAllowedPublisherKeysGetIn) {
   ASSERT_TRUE(stranger_key);
   EXPECT_THAT(daemon.Log(), HasSubstr(stranger_key->public_key)) << "the log says which key tried";
   EXPECT_THAT(daemon.Log(), Not(HasSubstr("PLAIN mode")));
+}
+
+TEST_F(CurveTest, KeyRemovedFromTheConfigStopsWorkingAfterARestart) {
+  TempDir store;
+  const std::string server = "--curve.server-key-file=" + Key("daemon");
+  const std::string allowed = "--curve.key-file=" + Key("allowed") + "_secret";
+  {
+    DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30", "--config.file=" + Config()},
+                         {store.path()});
+    ASSERT_TRUE(daemon.Started());
+    EXPECT_EQ(Publish(daemon, "before", {server, allowed}).exit_code, 0);
+    EXPECT_EQ(daemon.Stop(SIGTERM), 0);
+  }
+  // The same config without district-office's entry.
+  std::ifstream in(Config());
+  std::string config((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t entry = config.find("      - {name: district-office");
+  ASSERT_NE(entry, std::string::npos);
+  config.erase(entry, config.find('\n', entry) - entry + 1);
+  std::ofstream(Config()) << config;
+
+  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30", "--config.file=" + Config()},
+                       {store.path()});
+  ASSERT_TRUE(daemon.Started());
+  ProcessResult after = Publish(daemon, "after", {server, allowed});
+  EXPECT_EQ(after.exit_code, 4) << "the removed key gets no answer: " << after.output;
+  auto scrape = ScrapeMetrics(daemon.WebPort());
+  ASSERT_TRUE(scrape);
+  EXPECT_EQ(scrape->Value("pipelined_project_investment_completed_yuan{project=\"T-IND-1\"}"), 10)
+      << "what it sent before the removal is kept, nothing after";
 }
 
 TEST_F(CurveTest, KnownKeyOutsideItsScopeIsRejectedWithTheScopeReason) {
