@@ -383,13 +383,7 @@ PlanLoadResult LoadPlanFromString(const std::string& yaml_text, const std::strin
 }
 
 PlanLoadResult LoadPlanFile(const std::string& path) {
-  std::string text;
-  if (!ReadWholeFile(path, &text)) {
-    PlanLoadResult result;
-    result.errors.push_back({path, 0, 0, "cannot open plan file"});
-    return result;
-  }
-  return LoadPlanFromString(text, path);
+  return LoadFile<PlanLoadResult>(path, "plan file", LoadPlanFromString);
 }
 
 PlanLoadResult LoadEmbeddedPlan() { return LoadPlanFromString(EmbeddedPlanYaml(), kEmbeddedPlanName); }

@@ -118,13 +118,7 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
 }
 
 SettingsLoadResult LoadSettingsFile(const std::string& path) {
-  std::string text;
-  if (!ReadWholeFile(path, &text)) {
-    SettingsLoadResult result;
-    result.errors.push_back({path, 0, 0, "cannot open config file"});
-    return result;
-  }
-  return LoadSettingsFromString(text, path);
+  return LoadFile<SettingsLoadResult>(path, "config file", LoadSettingsFromString);
 }
 
 std::vector<std::string> CheckScopes(const Settings& settings, const model::Plan& plan) {

@@ -61,13 +61,7 @@ WebConfigLoadResult LoadWebConfigFromString(const std::string& yaml_text, const 
 }
 
 WebConfigLoadResult LoadWebConfigFile(const std::string& path) {
-  std::string text;
-  if (!ReadWholeFile(path, &text)) {
-    WebConfigLoadResult result;
-    result.errors.push_back({path, 0, 0, "cannot open web config file"});
-    return result;
-  }
-  return LoadWebConfigFromString(text, path);
+  return LoadFile<WebConfigLoadResult>(path, "web config file", LoadWebConfigFromString);
 }
 
 }  // namespace pipelined::config

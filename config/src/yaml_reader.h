@@ -19,6 +19,19 @@ namespace pipelined::config {
 // Reads a whole file; false when it cannot be opened.
 bool ReadWholeFile(const std::string& path, std::string* text);
 
+// Reads `path` and parses it with `from_string(text, path)`; a file that
+// cannot be read gives a result with the one error "cannot open <what>".
+template <typename Result, typename FromString>
+Result LoadFile(const std::string& path, const char* what, FromString from_string) {
+  std::string text;
+  if (!ReadWholeFile(path, &text)) {
+    Result result;
+    result.errors.push_back({path, 0, 0, std::string("cannot open ") + what});
+    return result;
+  }
+  return from_string(text, path);
+}
+
 class YamlReader {
  public:
   YamlReader(std::string file, std::vector<LoadError>& errors) : file_(std::move(file)), errors_(errors) {}

@@ -135,6 +135,28 @@ bool DaemonProcess::Running() const {
 
 std::string DaemonProcess::Log() const { return ReadFile(log_path_); }
 
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, std::string log_path, int stop_signal)
+    : log_path_(std::move(log_path)), stop_signal_(stop_signal) {
+  std::ofstream(log_path_).flush();  // Spawn() writes into an existing file
+  pid_ = Spawn(argv, log_path_);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ <= 0) return;
+  kill(pid_, stop_signal_);
+  if (!WaitFor(pid_, std::chrono::seconds(10))) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string BackgroundProcess::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 int DaemonProcess::Stop(int signal_number) {
   if (pid_ <= 0) return -1;
   if (!Running()) {

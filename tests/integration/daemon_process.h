@@ -2,6 +2,8 @@
 // processes on free loopback ports.
 #pragma once
 
+#include <signal.h>
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -43,6 +45,23 @@ class TempDir {
 
  private:
   std::string path_;
+};
+
+// A helper server for a test (Prometheus, nginx), its output in `log_path`;
+// stopped with `stop_signal`, then SIGKILL, when it goes away.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, std::string log_path, int stop_signal = SIGTERM);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+  int stop_signal_;
 };
 
 struct DaemonOptions {

@@ -101,40 +101,17 @@ class Nginx {
     replace("@CERT_FILE@", (dir / "cert.pem").string());
     replace("@KEY_FILE@", (dir / "key.pem").string());
     replace("@PIPELINED_WEB@", "127.0.0.1:" + std::to_string(daemon_port));
-    conf_ = dir / "nginx.conf";
-    std::ofstream(conf_) << conf;
-    log_ = (dir / "nginx.out").string();
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* out = freopen(log_.c_str(), "w", stdout);
-      if (out != nullptr) dup2(fileno(stdout), STDERR_FILENO);
-      execl(NGINX_BINARY, NGINX_BINARY, "-e", (dir / "startup.log").c_str(), "-c", conf_.c_str(), "-g",
-            "daemon off;", static_cast<char*>(nullptr));
-      _exit(127);
-    }
+    const fs::path conf_path = dir / "nginx.conf";
+    std::ofstream(conf_path) << conf;
+    process_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{NGINX_BINARY, "-e", (dir / "startup.log").string(), "-c", conf_path.string(), "-g",
+                                 "daemon off;"},
+        (dir / "nginx.out").string(), SIGQUIT);
   }
-  ~Nginx() {
-    kill(pid_, SIGQUIT);
-    int status = 0;
-    for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (waitpid(pid_, &status, WNOHANG) == 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-    }
-  }
-  std::string Output() const {
-    std::ifstream in(log_);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
+  std::string Output() const { return process_->Log(); }
 
  private:
-  pid_t pid_ = -1;
-  fs::path conf_;
-  std::string log_;
+  std::unique_ptr<BackgroundProcess> process_;
 };
 
 TEST(WebSecurityTest, ShippedTlsProxyServesMetricsOverHttpsWithBasicAuth) {
