@@ -1,5 +1,7 @@
 #include "logging.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -64,6 +66,14 @@ void SetUpLogging(const std::string& level, const std::string& format) {
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
+  // libprotobuf writes its own complaints (e.g. a string field with invalid
+  // UTF-8 in a publisher's message) straight to stderr, one line per bad
+  // message: a way to flood the log from outside. The daemon already answers
+  // and counts such messages (malformed_batch), so these go to debug.
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel, const char* file, int line,
+                                     const std::string& message) {
+    spdlog::debug("protobuf {}:{}: {}", file, line, message);
+  });
 }
 
 }  // namespace pipelined::daemon

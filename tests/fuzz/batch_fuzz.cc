@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "pipelined/config/plan_loader.h"
 #include "pipelined/ingest/batch_codec.h"
 #include "pipelined/model/programme.h"
@@ -38,6 +40,12 @@ bool IsKnownReason(const std::string& reason) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  // libprotobuf logs every message with invalid UTF-8; the daemon sends that
+  // to debug (DaemonTest.InvalidUtf8...), here it would only slow the fuzzer.
+  static const bool quiet = (google::protobuf::SetLogHandler(
+                                 [](google::protobuf::LogLevel, const char*, int, const std::string&) {}),
+                             true);
+  (void)quiet;
   static const model::ManualClock clock(model::Date{2024, 6, 30}.StartUnixSecondsShanghai() + 12 * 3600);
   ingest::DecodedBatch batch = ingest::DecodeBatch(data, size);
   if (!batch.ok) {

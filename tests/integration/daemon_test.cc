@@ -255,6 +255,24 @@ TEST(DaemonTest, RepeatedEventIdIsDuplicateAndCountedOnce) {
   EXPECT_EQ(scrape.Value(Series("pipelined_events_total", "source=\"cli-test\",result=\"duplicate\",reason=\"\"")), 1);
 }
 
+TEST(DaemonTest, InvalidUtf8IsAMalformedBatchAndDoesNotFloodTheLog) {
+  DaemonProcess daemon(TestPlanArgs());
+  ASSERT_TRUE(daemon.Started());
+  publisher::Publisher sender(PlainPublisher(daemon.IngestEndpoint(), 10000));
+  // EventBatch{events: [Event{project_code: "\xff"}]}: a proto3 string field
+  // must be UTF-8, so the message does not parse.
+  const std::string bytes("\x0a\x03\x22\x01\xff", 5);
+  for (int i = 0; i < 50; ++i) {
+    sender.SendRaw(bytes);
+    auto reply = sender.Receive(std::chrono::milliseconds(10000));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->error().reason(), "malformed_batch");
+  }
+  // libprotobuf's own line per message would let any peer fill the log.
+  EXPECT_THAT(daemon.Log(), ::testing::Not(HasSubstr("libprotobuf")));
+  EXPECT_THAT(daemon.Log(), ::testing::Not(HasSubstr("invalid UTF-8")));
+}
+
 TEST(DaemonTest, GarbageOnTheIngestSocketLeavesTheDaemonServingWithItsData) {
   DaemonProcess daemon(TestPlanArgs());
   ASSERT_TRUE(daemon.Started());
