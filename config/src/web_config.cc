@@ -2,15 +2,29 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
+
 #include "yaml_reader.h"
 
 namespace pipelined::config {
 namespace {
 
+// "$2b$10$" (variant, two-digit cost 04..31) and 53 characters of salt and
+// digest in bcrypt's base-64 alphabet. Checked here so that a hash cut short
+// by a copy and paste fails at start, not as a login that never succeeds.
 bool IsBcryptHash(const std::string& hash) {
-  // $2b$10$ + 53 characters of salt and digest.
-  return hash.size() == 60 && hash[0] == '$' && hash[1] == '2' &&
-         (hash[2] == 'a' || hash[2] == 'b' || hash[2] == 'y') && hash[3] == '$' && hash[6] == '$';
+  if (hash.size() != 60 || hash.compare(0, 2, "$2") != 0 || hash[3] != '$' || hash[6] != '$') return false;
+  if (hash[2] != 'a' && hash[2] != 'b' && hash[2] != 'y') return false;
+  if (!std::isdigit(static_cast<unsigned char>(hash[4])) || !std::isdigit(static_cast<unsigned char>(hash[5]))) {
+    return false;
+  }
+  const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+  if (cost < 4 || cost > 31) return false;
+  for (std::size_t i = 7; i < hash.size(); ++i) {
+    const char c = hash[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '/') return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -28,8 +42,9 @@ WebConfigLoadResult LoadWebConfigFromString(const std::string& yaml_text, const 
   YamlReader reader(file_name, result.errors);
   if (root.IsMap() && root["tls_server_config"]) {
     reader.Error(root["tls_server_config"],
-                 "tls_server_config: pipelined does not serve TLS itself (the HTTP server of Debian's "
-                 "prometheus-cpp crashes with OpenSSL 3); put a TLS proxy in front, see docs/security.md#tls");
+                 "tls_server_config: TLS is not supported by pipelined's HTTP server (civetweb in Debian's "
+                 "prometheus-cpp crashes with OpenSSL 3); terminate TLS in a proxy in front of the daemon, see "
+                 "docs/security.md#tls and deploy/tls/nginx.conf");
     return result;
   }
   if (!reader.CheckMapping(root, "web config", {"basic_auth_users"}, {})) return result;

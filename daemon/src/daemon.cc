@@ -123,22 +123,29 @@ void Daemon::Start() {
   daemon_collector_ = std::make_shared<exporters::DaemonCollector>(
       exporters::BuildInfo{kVersion, kRevision}, programme_->plan(), *clock_, ingest_counters_, NowSeconds(),
       !options.curve_secret_key.empty());
+  // Read before the web port opens: a bad file stops the start before
+  // anything listens on it.
+  if (!settings_.web_config_file.empty()) {
+    config::WebConfigLoadResult web = config::LoadWebConfigFile(settings_.web_config_file);
+    if (!web.errors.empty()) throw ConfigError(config::JoinErrors(web.errors));
+    if (web.config.basic_auth_users.empty()) {
+      spdlog::warn("{} lists no basic_auth_users: /metrics is open to anyone who can reach {}",
+                   settings_.web_config_file, CivetListenAddress(settings_.web_listen_address));
+    } else {
+      spdlog::info("/metrics requires basic auth: {} user(s) from {}", web.config.basic_auth_users.size(),
+                   settings_.web_config_file);
+      basic_auth_ = std::make_unique<BasicAuth>(web.config.basic_auth_users, ingest_counters_.web_auth_failures);
+    }
+  }
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(CivetListenAddress(settings_.web_listen_address), 2);
   } catch (const std::exception& e) {
     throw std::runtime_error("cannot listen on web address " + settings_.web_listen_address + ": " + e.what());
   }
-  if (!settings_.web_config_file.empty()) {
-    config::WebConfigLoadResult web = config::LoadWebConfigFile(settings_.web_config_file);
-    if (!web.errors.empty()) throw ConfigError(config::JoinErrors(web.errors));
-    if (!web.config.basic_auth_users.empty()) {
-      basic_auth_ = std::make_unique<BasicAuth>(web.config.basic_auth_users, ingest_counters_.web_auth_failures);
-      exposer_->RegisterAuth(
-          [this](const std::string& user, const std::string& password) { return basic_auth_->Check(user, password); },
-          "pipelined", "/metrics");
-      spdlog::info("/metrics requires basic auth: {} user(s) from {}", web.config.basic_auth_users.size(),
-                   settings_.web_config_file);
-    }
+  if (basic_auth_) {
+    exposer_->RegisterAuth(
+        [this](const std::string& user, const std::string& password) { return basic_auth_->Check(user, password); },
+        "pipelined", "/metrics");
   }
   exposer_->RegisterCollectable(programme_collector_);
   exposer_->RegisterCollectable(daemon_collector_);

@@ -41,6 +41,13 @@ int main(int argc, char** argv) {
       std::cerr << "pipelined hash-password: give the password on stdin (one line)\n";
       return daemon::kExitUsageOrConfigError;
     }
+    if (password.size() > daemon::kBcryptMaxPasswordBytes) {
+      // Refused rather than silently cut: every password with the same first
+      // 72 bytes would match the hash.
+      std::cerr << "pipelined hash-password: the password is longer than " << daemon::kBcryptMaxPasswordBytes
+                << " bytes, bcrypt would ignore the rest\n";
+      return daemon::kExitUsageOrConfigError;
+    }
     auto hash = daemon::HashPassword(password, command_line.hash_cost);
     if (!hash) {
       std::cerr << "pipelined hash-password: the system's crypt library cannot make a bcrypt hash\n";

@@ -54,6 +54,16 @@ TEST(WebSecurityTest, HashPasswordPrintsASaltedBcryptHash) {
   EXPECT_NE(a, HashPassword("secret"));
 }
 
+TEST(WebSecurityTest, HashPasswordRefusesEmptyAndOverlongPasswords) {
+  ProcessResult empty = RunProcess({"/bin/sh", "-c", std::string(PIPELINED_BINARY) + " hash-password </dev/null"});
+  EXPECT_EQ(empty.exit_code, 2) << empty.output;
+  ProcessResult long_one = RunProcess(
+      {"/bin/sh", "-c", "echo '" + std::string(73, 'p') + "' | " + PIPELINED_BINARY + " hash-password --cost 4"});
+  EXPECT_EQ(long_one.exit_code, 2);
+  EXPECT_THAT(long_one.output, HasSubstr("longer than 72 bytes"));
+  EXPECT_EQ(HashPassword(std::string(72, 'p')).size(), 60u);
+}
+
 TEST(WebSecurityTest, MetricsNeedTheRightCredentials) {
   TempDir dir;
   DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30",
@@ -82,6 +92,33 @@ TEST(WebSecurityTest, BadWebConfigIsAConfigError) {
                        "--web.config.file=" + web.string()});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.output, HasSubstr("docs/security.md#tls"));
+}
+
+TEST(WebSecurityTest, SettingsFileKeyNamesTheWebConfigAndTheFlagOverridesIt) {
+  TempDir dir;
+  const fs::path root = dir.path();
+  const std::string good = WriteWebConfig(root);
+  const fs::path bad = root / "bad-web.yml";
+  std::ofstream(bad) << "basic_auth_users:\n  prometheus: plaintext\n";
+  auto settings = [&root](const std::string& web_config) {
+    const fs::path path = root / "pipelined.yaml";
+    std::ofstream(path) << "web: {config_file: \"" << web_config << "\"}\n";
+    return path.string();
+  };
+
+  ProcessResult checked = RunProcess(
+      {PIPELINED_BINARY, "--plan.file=" + kTestPlan, "--config.file=" + settings(bad.string()), "--check-config"});
+  EXPECT_EQ(checked.exit_code, 2) << "--check-config reads the web config named in the settings file";
+  EXPECT_THAT(checked.output, HasSubstr("bad-web.yml:2:15: basic_auth_users.prometheus: expected a bcrypt hash"));
+  checked = RunProcess({PIPELINED_BINARY, "--plan.file=" + kTestPlan, "--config.file=" + settings(bad.string()),
+                        "--web.config.file=" + good, "--check-config"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.output;
+
+  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30", "--config.file=" + settings(good)});
+  ASSERT_TRUE(daemon.Started());
+  const std::string url = "http://127.0.0.1:" + std::to_string(daemon.WebPort()) + "/metrics";
+  EXPECT_EQ(Status(url), "401");
+  EXPECT_EQ(Status(url, {"-u", "prometheus:scrape-me"}), "200");
 }
 
 // nginx in the foreground, from the shipped deploy/tls/nginx.conf.
@@ -148,6 +185,11 @@ TEST(WebSecurityTest, ShippedTlsProxyServesMetricsOverHttpsWithBasicAuth) {
   EXPECT_THAT(RunProcess(argv).output, HasSubstr("pipelined_build_info"));
   // Plain HTTP to the proxy's TLS port is refused; only TLS gets through.
   EXPECT_EQ(Status("http://127.0.0.1:" + std::to_string(tls_port) + "/metrics"), "400");
+  // Behind the proxy the daemon's own plain port still wants the password.
+  const std::string plain = "http://127.0.0.1:" + std::to_string(daemon.WebPort()) + "/metrics";
+  EXPECT_EQ(Status(plain), "401");
+  EXPECT_EQ(Status(plain, {"-u", "prometheus:wrong"}), "401");
+  EXPECT_EQ(Status(plain, {"-u", "prometheus:scrape-me"}), "200");
 }
 
 }  // namespace

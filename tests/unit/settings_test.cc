@@ -14,7 +14,7 @@ TEST(SettingsTest, ReadsEveryKey) {
   SettingsLoadResult result = LoadSettingsFromString(R"(
 plan: {file: /etc/pipelined/plan.yaml}
 ingest: {endpoint: "tcp://127.0.0.1:7010", max_message_bytes: 1048576}
-web: {listen_address: ":9999"}
+web: {listen_address: ":9999", config_file: /etc/pipelined/web.yml}
 log: {level: debug, format: json}
 clock: {start: 2025-06-30, rate: 2.5}
 )",
@@ -24,6 +24,7 @@ clock: {start: 2025-06-30, rate: 2.5}
   EXPECT_EQ(result.values.ingest_endpoint, "tcp://127.0.0.1:7010");
   EXPECT_EQ(result.values.ingest_max_message_bytes, 1048576);
   EXPECT_EQ(result.values.web_listen_address, ":9999");
+  EXPECT_EQ(result.values.web_config_file, "/etc/pipelined/web.yml");
   EXPECT_EQ(result.values.log_level, "debug");
   EXPECT_EQ(result.values.log_format, "json");
   EXPECT_EQ(result.values.clock_start, "2025-06-30");
