@@ -89,7 +89,8 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
       }
     }
   }
-  if (const YAML::Node web = root["web"]; reader.CheckMapping(web, "web", {"listen_address", "config_file"}, {})) {
+  if (const YAML::Node web = root["web"]; reader.CheckMapping(web, "web", {"listen_address", "config_file", "enable_lifecycle"}, {})) {
+    if (web["enable_lifecycle"]) v.web_enable_lifecycle = reader.Bool(web["enable_lifecycle"], "web.enable_lifecycle");
     if (web["config_file"]) v.web_config_file = reader.String(web["config_file"], "web.config_file");
     if (web["listen_address"]) v.web_listen_address = reader.String(web["listen_address"], "web.listen_address");
   }

@@ -127,6 +127,15 @@ std::optional<double> YamlReader::Number(const YAML::Node& node, const std::stri
   return value;
 }
 
+std::optional<bool> YamlReader::Bool(const YAML::Node& node, const std::string& what) {
+  auto text = Scalar(node, what, "true or false");
+  if (!text) return std::nullopt;
+  if (*text == "true") return true;
+  if (*text == "false") return false;
+  Error(node, what + ": expected true or false, got \"" + *text + "\"");
+  return std::nullopt;
+}
+
 std::optional<model::Fen> YamlReader::Yuan(const YAML::Node& node, const std::string& what) {
   auto text = Scalar(node, what, "an amount in yuan");
   if (!text) return std::nullopt;

@@ -53,6 +53,8 @@ class YamlReader {
   std::optional<std::string> String(const YAML::Node& node, const std::string& what);
   std::optional<std::int64_t> Integer(const YAML::Node& node, const std::string& what);
   std::optional<double> Number(const YAML::Node& node, const std::string& what);
+  // true or false (YAML 1.2 spelling only: no yes/no/on/off).
+  std::optional<bool> Bool(const YAML::Node& node, const std::string& what);
   std::optional<model::Fen> Yuan(const YAML::Node& node, const std::string& what);
   std::optional<model::YearMonth> Month(const YAML::Node& node, const std::string& what);
   // A code: non-empty, at most 64 bytes, letters, digits, '_', '-', '.'.

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "logging.h"
 #include "pipelined/config/curve_certificate.h"
+#include "pipelined/config/plan_loader.h"
 #include "pipelined/config/settings.h"
 #include "pipelined/config/web_config.h"
 #include "version.h"
@@ -22,6 +24,40 @@ double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// Settings a running daemon cannot switch: sockets, storage and the clock
+// are set up once. A reload that changes one is refused as a whole.
+std::vector<std::string> ChangesNeedingRestart(const config::Settings& now, const config::Settings& next) {
+  std::vector<std::string> changed;
+  auto check = [&changed](bool differs, const char* name) {
+    if (differs) changed.push_back(name);
+  };
+  check(now.ingest_endpoint != next.ingest_endpoint, "ingest.endpoint");
+  check(now.ingest_max_message_bytes != next.ingest_max_message_bytes, "ingest.max_message_bytes");
+  check(now.ingest_max_events_per_batch != next.ingest_max_events_per_batch, "ingest.max_events_per_batch");
+  check(now.ingest_max_connections != next.ingest_max_connections, "ingest.max_connections");
+  check(now.curve_secret_key_file != next.curve_secret_key_file, "ingest.curve.secret_key_file");
+  check(now.web_listen_address != next.web_listen_address, "web.listen_address");
+  check(now.web_enable_lifecycle != next.web_enable_lifecycle, "web.enable_lifecycle");
+  check(now.log_format != next.log_format, "log.format");
+  check(now.clock_start != next.clock_start, "clock.start");
+  check(now.clock_rate != next.clock_rate, "clock.rate");
+  check(now.storage_path != next.storage_path, "storage.path");
+  check(now.storage_durability != next.storage_durability, "storage.durability");
+  return changed;
+}
+
+std::map<std::string, model::PublisherScope> PublisherScopes(const config::Settings& settings) {
+  std::map<std::string, model::PublisherScope> scopes;
+  for (const auto& publisher : settings.curve_publishers) scopes.emplace(publisher.name, publisher.scope);
+  return scopes;
+}
+
+std::map<std::string, std::string> AllowedKeys(const config::Settings& settings) {
+  std::map<std::string, std::string> allowed;
+  for (const auto& publisher : settings.curve_publishers) allowed.emplace(publisher.public_key, publisher.name);
+  return allowed;
+}
+
 }  // namespace
 
 std::string CivetListenAddress(const std::string& listen_address) {
@@ -29,14 +65,48 @@ std::string CivetListenAddress(const std::string& listen_address) {
   return listen_address;
 }
 
-Daemon::Daemon(const config::Settings& settings, model::Plan plan)
-    : settings_(settings), clock_(MakeClock(settings)) {
-  const model::Date today = model::Date::FromUnixSecondsShanghai(clock_->NowUnixSeconds());
+Daemon::Daemon(const config::Settings& settings, model::Plan plan, SettingsLoader reload_settings)
+    : start_settings_(settings),
+      reload_settings_(std::move(reload_settings)),
+      clock_(MakeClock(settings)),
+      start_time_seconds_(NowSeconds()) {
   if (clock_->IsVirtual()) {
     spdlog::info("running on a VIRTUAL clock starting at {} (Asia/Shanghai), rate {}: figures for the current "
                  "year and date checks use this clock, not the system date",
                  settings.clock_start, settings.clock_rate);
   }
+  std::vector<std::string> errors;
+  first_serving_ = Prepare(settings, std::move(plan), &errors);
+  // main() has checked the same things before; a failure here is a race
+  // with an edit of the web config file.
+  if (!first_serving_) throw ConfigError(errors.empty() ? "invalid configuration" : errors.front());
+  ingest_counters_.last_reload_success_unix = start_time_seconds_;
+}
+
+Daemon::~Daemon() { Stop(); }
+
+std::shared_ptr<Daemon::Serving> Daemon::Prepare(const config::Settings& settings, model::Plan plan,
+                                                 std::vector<std::string>* errors) {
+  for (std::string& problem : config::CheckScopes(settings, plan)) errors->push_back(std::move(problem));
+  for (std::string& problem : config::CheckLimits(settings, plan)) errors->push_back(std::move(problem));
+  auto rules = config::ResolveRuleSet(settings);
+  if (!rules) errors->push_back("lagging rule set \"" + settings.lagging_rule_set + "\" is not defined");
+  auto serving = std::make_shared<Serving>();
+  serving->settings = settings;
+  if (!settings.web_config_file.empty()) {
+    config::WebConfigLoadResult web = config::LoadWebConfigFile(settings.web_config_file);
+    for (const config::LoadError& error : web.errors) {
+      std::string text = config::JoinErrors({error});
+      if (!text.empty() && text.back() == '\n') text.pop_back();
+      errors->push_back(std::move(text));
+    }
+    if (web.errors.empty() && !web.config.basic_auth_users.empty()) {
+      serving->basic_auth = std::make_shared<BasicAuth>(web.config.basic_auth_users, ingest_counters_.web_auth_failures);
+    }
+  }
+  if (!errors->empty()) return nullptr;
+
+  const model::Date today = model::Date::FromUnixSecondsShanghai(clock_->NowUnixSeconds());
   if (today.Month() > plan.period_end || today.Month() < plan.period_start) {
     spdlog::warn("today ({}) is outside the plan period {} to {}: current-year figures refer to a year the plan "
                  "does not cover; set --clock.start to evaluate inside the period, or load a current plan",
@@ -44,28 +114,65 @@ Daemon::Daemon(const config::Settings& settings, model::Plan plan)
   }
   spdlog::info("plan {} ({}): {} projects, {} areas, {} clusters, {} districts", plan.code, plan.name,
                plan.projects.size(), plan.areas.size(), plan.clusters.size(), plan.districts.size());
-  // ValidateSettings() has checked that the rule set exists.
-  const model::RuleSet rules = config::ResolveRuleSet(settings).value_or(model::RuleSet::ProRata());
   spdlog::info("lagging rule set {}; statuses re-evaluated every {} s and after new events (docs/lagging.md)",
-               rules.name, settings.lagging_evaluation_interval_seconds);
-  programme_ = std::make_unique<model::Programme>(std::move(plan), *clock_, settings.event_limits, rules);
+               rules->name, settings.lagging_evaluation_interval_seconds);
+  serving->programme = std::make_shared<model::Programme>(std::move(plan), *clock_, settings.event_limits, *rules);
+  serving->programme_collector =
+      std::make_shared<exporters::ProgrammeCollector>(*serving->programme, &status_tracker_);
+  serving->daemon_collector = std::make_shared<exporters::DaemonCollector>(
+      exporters::BuildInfo{kVersion, kRevision}, serving->programme->plan(), *clock_, ingest_counters_,
+      start_time_seconds_, !settings.curve_secret_key_file.empty());
+  return serving;
 }
 
-Daemon::~Daemon() { Stop(); }
+std::shared_ptr<const Daemon::Serving> Daemon::Current() const {
+  std::lock_guard lock(serving_mutex_);
+  return serving_;
+}
 
 void Daemon::Start() {
   store::StoreOptions store_options;
-  store_options.directory = settings_.storage_path;
-  store_options.durability = *store::ParseDurability(settings_.storage_durability);
+  store_options.directory = start_settings_.storage_path;
+  store_options.durability = *store::ParseDurability(start_settings_.storage_durability);
   store::Status status = store::EventStore::Open(store_options, &store_);
   if (!status.ok()) {
-    throw StorageError("refusing to start: the event store in " + settings_.storage_path + " cannot be used: " +
-                       status.ToString() + ". See docs/durability.md, \"Recovery\".");
+    throw StorageError("refusing to start: the event store in " + start_settings_.storage_path +
+                       " cannot be used: " + status.ToString() + ". See docs/durability.md, \"Recovery\".");
   }
+  if (first_serving_->basic_auth) {
+    spdlog::info("the web port requires basic auth: users from {}", start_settings_.web_config_file);
+  } else if (!start_settings_.web_config_file.empty()) {
+    spdlog::warn("{} lists no basic_auth_users: the web port is open to anyone who can reach {}",
+                 start_settings_.web_config_file, CivetListenAddress(start_settings_.web_listen_address));
+  }
+  {
+    std::lock_guard lock(serving_mutex_);
+    serving_ = first_serving_;
+  }
+  model::Programme& programme = *first_serving_->programme;
+  first_serving_.reset();
+
+  // The web port opens before the replay, so that /-/healthy answers while
+  // a large store is read; everything else waits for /-/ready.
+  HttpServerOptions web_options;
+  web_options.listen_address = CivetListenAddress(start_settings_.web_listen_address);
+  web_options.auth_required = [this] { return Current()->basic_auth != nullptr; };
+  web_options.authenticate = [this](const std::string& user, const std::string& password) {
+    auto serving = Current();
+    return serving->basic_auth != nullptr && serving->basic_auth->Check(user, password);
+  };
+  web_ = std::make_unique<HttpServer>(std::move(web_options));
+  RegisterWebRoutes();
+  try {
+    web_->Start();
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot listen on web address " + start_settings_.web_listen_address + ": " + e.what());
+  }
+
   rejection_log_ = std::make_unique<ingest::RejectionLog>(10, ingest_counters_);
-  pipeline_ = std::make_unique<ingest::EventPipeline>(*programme_, *store_, ingest_counters_, *rejection_log_);
+  pipeline_ = std::make_unique<ingest::EventPipeline>(programme, *store_, ingest_counters_, *rejection_log_);
   spdlog::info("replaying {} stored events from {} (durability {})", store_->Count(), store_->DatabasePath(),
-               settings_.storage_durability);
+               start_settings_.storage_durability);
   status = pipeline_->Replay();
   if (!status.ok()) {
     throw StorageError("refusing to start rather than serve wrong totals: " + status.ToString() +
@@ -76,36 +183,31 @@ void Daemon::Start() {
                ingest_counters_.orphaned_events.load());
 
   ingest::IngestOptions options;
-  options.endpoint = settings_.ingest_endpoint;
-  options.max_message_bytes = settings_.ingest_max_message_bytes;
-  options.max_events_per_batch = static_cast<size_t>(settings_.ingest_max_events_per_batch);
+  options.endpoint = start_settings_.ingest_endpoint;
+  options.max_message_bytes = start_settings_.ingest_max_message_bytes;
+  options.max_events_per_batch = static_cast<size_t>(start_settings_.ingest_max_events_per_batch);
   ingest::ZapOptions zap_options;
-  zap_options.max_connections = static_cast<int>(settings_.ingest_max_connections);
+  zap_options.max_connections = static_cast<int>(start_settings_.ingest_max_connections);
   zap_options.monitor_endpoint = ingest::IngestServer::kMonitorEndpoint;
-  if (!settings_.curve_secret_key_file.empty()) {
+  if (!start_settings_.curve_secret_key_file.empty()) {
     std::string error;
-    auto certificate = config::ReadCurveCertificate(settings_.curve_secret_key_file, &error);
+    auto certificate = config::ReadCurveCertificate(start_settings_.curve_secret_key_file, &error);
     if (!certificate || certificate->secret_key.empty()) {
-      throw ConfigError(certificate ? settings_.curve_secret_key_file + " has no secret-key: give the daemon its "
-                                                                        "secret certificate (the *_secret file)"
+      throw ConfigError(certificate ? start_settings_.curve_secret_key_file +
+                                          " has no secret-key: give the daemon its secret certificate (the *_secret "
+                                          "file)"
                                     : error);
     }
-    std::vector<std::string> problems = config::CheckScopes(settings_, programme_->plan());
-    if (!problems.empty()) throw ConfigError(problems.front());
-    std::map<std::string, model::PublisherScope> scopes;
-    for (const auto& publisher : settings_.curve_publishers) {
-      zap_options.allowed.emplace(publisher.public_key, publisher.name);
-      scopes.emplace(publisher.name, publisher.scope);
-    }
-    pipeline_->SetScopes(std::move(scopes));
+    zap_options.allowed = AllowedKeys(start_settings_);
+    pipeline_->SetAllowedPublishers(PublisherScopes(start_settings_));
     zap_options.curve = true;
     options.curve_secret_key = certificate->secret_key;
     spdlog::info("CURVE encryption and authentication on: {} publisher keys allowed; daemon public key {}",
-                 settings_.curve_publishers.size(), certificate->public_key);
+                 start_settings_.curve_publishers.size(), certificate->public_key);
   } else {
     spdlog::warn("ingest runs in PLAIN mode: anyone who can reach {} can publish, unencrypted; configure "
                  "ingest.curve (docs/configuration.md) to admit only known publishers",
-                 settings_.ingest_endpoint);
+                 start_settings_.ingest_endpoint);
   }
   ingest_ = std::make_unique<ingest::IngestServer>(context_, options, *pipeline_, ingest_counters_, *rejection_log_);
   // The ZAP handler (connection limit, CURVE keys) must answer, and count,
@@ -116,63 +218,108 @@ void Daemon::Start() {
   try {
     bound = ingest_->Bind();
   } catch (const zmq::error_t& e) {
-    throw std::runtime_error("cannot bind ingest endpoint " + settings_.ingest_endpoint + ": " + e.what());
+    throw std::runtime_error("cannot bind ingest endpoint " + start_settings_.ingest_endpoint + ": " + e.what());
   }
-
-  programme_collector_ = std::make_shared<exporters::ProgrammeCollector>(*programme_, &status_tracker_);
-  daemon_collector_ = std::make_shared<exporters::DaemonCollector>(
-      exporters::BuildInfo{kVersion, kRevision}, programme_->plan(), *clock_, ingest_counters_, NowSeconds(),
-      !options.curve_secret_key.empty());
-  // Read before the web port opens: a bad file stops the start before
-  // anything listens on it.
-  if (!settings_.web_config_file.empty()) {
-    config::WebConfigLoadResult web = config::LoadWebConfigFile(settings_.web_config_file);
-    if (!web.errors.empty()) throw ConfigError(config::JoinErrors(web.errors));
-    if (web.config.basic_auth_users.empty()) {
-      spdlog::warn("{} lists no basic_auth_users: /metrics is open to anyone who can reach {}",
-                   settings_.web_config_file, CivetListenAddress(settings_.web_listen_address));
-    } else {
-      spdlog::info("/metrics requires basic auth: {} user(s) from {}", web.config.basic_auth_users.size(),
-                   settings_.web_config_file);
-      basic_auth_ = std::make_unique<BasicAuth>(web.config.basic_auth_users, ingest_counters_.web_auth_failures);
-    }
-  }
-  try {
-    exposer_ = std::make_unique<prometheus::Exposer>(CivetListenAddress(settings_.web_listen_address), 2);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot listen on web address " + settings_.web_listen_address + ": " + e.what());
-  }
-  if (basic_auth_) {
-    exposer_->RegisterAuth(
-        [this](const std::string& user, const std::string& password) { return basic_auth_->Check(user, password); },
-        "pipelined", "/metrics");
-  }
-  exposer_->RegisterCollectable(programme_collector_);
-  exposer_->RegisterCollectable(daemon_collector_);
 
   ingest_thread_ = std::thread([this] { ingest_->Run(); });
   watcher_thread_ = std::thread([this] { WatchStatuses(); });
-  spdlog::info("pipelined {} ({}) ready: ingest on {}, metrics on http://{}/metrics", kVersion, kRevision, bound,
-               CivetListenAddress(settings_.web_listen_address));
+  ready_ = true;
+  spdlog::info("pipelined {} ({}) ready: ingest on {}, web on http://{}/ (metrics on /metrics)", kVersion, kRevision,
+               bound, CivetListenAddress(start_settings_.web_listen_address));
+}
+
+ReloadResult Daemon::Reload(const std::string& trigger) {
+  std::lock_guard one_at_a_time(reload_mutex_);
+  spdlog::info("reloading the plan and settings ({})", trigger);
+  auto refuse = [this](std::vector<std::string> errors) {
+    ingest_counters_.reloads_failed.fetch_add(1);
+    ingest_counters_.last_reload_successful = false;
+    std::string message;
+    for (const std::string& error : errors) message += (message.empty() ? "" : "; ") + error;
+    spdlog::error("reload refused, still running the previous configuration: {}", message);
+    return ReloadResult{false, message};
+  };
+  if (!ready_) return refuse({"the daemon is still starting"});
+
+  const std::shared_ptr<const Serving> previous = Current();
+  config::Settings next = previous->settings;
+  std::vector<std::string> errors;
+  if (reload_settings_) errors = reload_settings_(&next);
+  if (!errors.empty()) return refuse(std::move(errors));
+  for (const std::string& key : ChangesNeedingRestart(previous->settings, next)) {
+    errors.push_back(key + " changed: it takes effect only at a restart");
+  }
+  if (!errors.empty()) return refuse(std::move(errors));
+  config::PlanLoadResult loaded =
+      next.plan_file.empty() ? config::LoadEmbeddedPlan() : config::LoadPlanFile(next.plan_file);
+  if (!loaded.plan) {
+    for (const config::LoadError& error : loaded.errors) {
+      std::string text = config::JoinErrors({error});
+      if (!text.empty() && text.back() == '\n') text.pop_back();
+      errors.push_back(std::move(text));
+    }
+    return refuse(std::move(errors));
+  }
+  std::shared_ptr<Serving> serving = Prepare(next, std::move(*loaded.plan), &errors);
+  if (!serving) return refuse(std::move(errors));
+
+  // The new programme is rebuilt from the store on the ingest thread, which
+  // meanwhile takes no messages (they wait in their queues); the old one
+  // keeps answering scrapes and pages until the switch.
+  store::Status replayed;
+  ingest_->RunOnIngestThread([&] {
+    pipeline_->SetProgramme(*serving->programme);
+    replayed = pipeline_->Replay();
+    if (!replayed.ok()) {
+      pipeline_->SetProgramme(*previous->programme);
+      return;
+    }
+    serving->programme->InheritCounters(*previous->programme);
+    if (!next.curve_secret_key_file.empty()) {
+      pipeline_->SetAllowedPublishers(PublisherScopes(next));
+      zap_->SetAllowed(AllowedKeys(next));
+    }
+    std::lock_guard lock(serving_mutex_);
+    serving_ = serving;
+  });
+  if (!replayed.ok()) return refuse({"rebuilding the state from the store failed: " + replayed.ToString()});
+  SetLogLevel(next.log_level);
+  watcher_wakeup_.notify_all();
+  ingest_counters_.reloads_succeeded.fetch_add(1);
+  ingest_counters_.last_reload_successful = true;
+  ingest_counters_.last_reload_success_unix = NowSeconds();
+  const model::Plan& plan = serving->programme->plan();
+  std::string message = "reloaded: plan " + plan.code + " with " + std::to_string(plan.projects.size()) +
+                        " projects, rule set " + serving->programme->rules().name + ", " +
+                        std::to_string(ingest_counters_.replayed_events.load()) + " stored events replayed";
+  spdlog::info("{}", message);
+  return {true, message};
 }
 
 void Daemon::WatchStatuses() {
   using std::chrono::steady_clock;
-  const auto interval = std::chrono::duration_cast<steady_clock::duration>(
-      std::chrono::duration<double>(settings_.lagging_evaluation_interval_seconds));
-  std::uint64_t seen_version = programme_->Version();
+  std::uint64_t seen_version = 0;
+  const model::Programme* seen_programme = nullptr;
   auto next_scheduled = steady_clock::now();  // evaluate once at start
   std::unique_lock lock(watcher_mutex_);
   while (!watcher_stopping_) {
-    const std::uint64_t version = programme_->Version();
-    const bool scheduled = steady_clock::now() >= next_scheduled;
+    const std::shared_ptr<const Serving> serving = Current();
+    const model::Programme& programme = *serving->programme;
+    const std::uint64_t version = programme.Version();
+    // A reloaded programme is evaluated at once.
+    const bool scheduled = steady_clock::now() >= next_scheduled || &programme != seen_programme;
     if (scheduled || version != seen_version) {
       seen_version = version;
-      if (scheduled) next_scheduled = steady_clock::now() + interval;
+      seen_programme = &programme;
+      if (scheduled) {
+        next_scheduled = steady_clock::now() + std::chrono::duration_cast<steady_clock::duration>(
+                                                   std::chrono::duration<double>(
+                                                       serving->settings.lagging_evaluation_interval_seconds));
+      }
       lock.unlock();
-      LogStatusChanges(status_tracker_.Update(programme_->BuildReport(), scheduled
-                                                                           ? model::EvaluationTrigger::kSchedule
-                                                                           : model::EvaluationTrigger::kEvents));
+      LogStatusChanges(status_tracker_.Update(programme.BuildReport(), scheduled
+                                                                          ? model::EvaluationTrigger::kSchedule
+                                                                          : model::EvaluationTrigger::kEvents));
       lock.lock();
     }
     // Events are picked up within a second; a quieter loop would delay them.
@@ -205,6 +352,7 @@ void Daemon::LogStatusChanges(const std::vector<model::StatusChange>& changes) {
 }
 
 void Daemon::Stop() {
+  ready_ = false;
   {
     std::lock_guard lock(watcher_mutex_);
     watcher_stopping_ = true;
@@ -213,7 +361,8 @@ void Daemon::Stop() {
   if (watcher_thread_.joinable()) watcher_thread_.join();
   if (ingest_) ingest_->Stop();
   if (ingest_thread_.joinable()) ingest_thread_.join();
-  exposer_.reset();
+  if (web_) web_->Stop();
+  web_.reset();
   // The socket (and its monitor) close while the ZAP handler still reads
   // monitor events, then the handler goes, then the context.
   ingest_.reset();

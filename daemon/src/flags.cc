@@ -7,7 +7,12 @@
 
 namespace pipelined::daemon {
 
-bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
+namespace {
+
+// The flags over the settings file. A usage error (or --help) sets
+// *exit_code with CLI11's message printed; an invalid settings file or
+// invalid values go to *errors (file:line:column: message, or "pipelined: ...").
+bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<std::string>* errors) {
   config::Settings& s = out->settings;
   CLI::App app{
       "pipelined: monitors a programme of major projects against its plan.\n"
@@ -39,8 +44,10 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
                              "Address for /metrics, [host]:port")
                   ->capture_default_str();
   auto* web_config = app.add_option("--web.config.file", s.web_config_file,
-                                    "Web config file with basic_auth_users (bcrypt hashes) protecting /metrics; "
+                                    "Web config file with basic_auth_users (bcrypt hashes) protecting the web port; "
                                     "see docs/security.md");
+  auto* lifecycle = app.add_flag("--web.enable-lifecycle", s.web_enable_lifecycle,
+                                 "Allow POST /-/reload to reload the plan and settings (like SIGHUP)");
   auto* level = app.add_option("--log.level", s.log_level, "Log level: debug, info, warn, error")
                     ->capture_default_str();
   auto* format = app.add_option("--log.format", s.log_format, "Log format: text or json")->capture_default_str();
@@ -88,7 +95,7 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
   if (!out->config_file.empty()) {
     config::SettingsLoadResult file = config::LoadSettingsFile(out->config_file);
     if (!file.errors.empty()) {
-      std::cerr << config::JoinErrors(file.errors);
+      for (const config::LoadError& error : file.errors) errors->push_back(config::JoinErrors({error}));
       *exit_code = kExitUsageOrConfigError;
       return false;
     }
@@ -113,6 +120,7 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
     if (file.values.curve_publishers) s.curve_publishers = *file.values.curve_publishers;
     merge(s.web_listen_address, file.values.web_listen_address, web);
     merge(s.web_config_file, file.values.web_config_file, web_config);
+    merge(s.web_enable_lifecycle, file.values.web_enable_lifecycle, lifecycle);
     merge(s.log_level, file.values.log_level, level);
     merge(s.log_format, file.values.log_format, format);
     merge(s.clock_start, file.values.clock_start, clock_start);
@@ -125,11 +133,40 @@ bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
   }
   std::vector<std::string> problems = config::ValidateSettings(s);
   if (!problems.empty()) {
-    for (const auto& problem : problems) std::cerr << "pipelined: " << problem << "\n";
+    for (const auto& problem : problems) errors->push_back("pipelined: " + problem + "\n");
     *exit_code = kExitUsageOrConfigError;
     return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool ParseCommandLine(int argc, char** argv, CommandLine* out, int* exit_code) {
+  std::vector<std::string> errors;
+  const bool ok = Parse(argc, argv, out, exit_code, &errors);
+  for (const std::string& error : errors) std::cerr << error;
+  if (ok) {
+    out->arguments.assign(argv, argv + argc);
+  }
+  return ok;
+}
+
+std::vector<std::string> ReadSettingsAgain(const std::vector<std::string>& arguments, config::Settings* settings) {
+  std::vector<std::string> copies = arguments;
+  std::vector<char*> argv;
+  for (std::string& argument : copies) argv.push_back(argument.data());
+  CommandLine command_line;
+  int exit_code = kExitOk;
+  std::vector<std::string> errors;
+  if (!Parse(static_cast<int>(argv.size()), argv.data(), &command_line, &exit_code, &errors) && errors.empty()) {
+    errors.push_back("the command line no longer parses\n");
+  }
+  for (std::string& error : errors) {
+    while (!error.empty() && error.back() == '\n') error.pop_back();
+  }
+  if (errors.empty()) *settings = command_line.settings;
+  return errors;
 }
 
 }  // namespace pipelined::daemon

@@ -56,6 +56,8 @@ class JsonFormatter final : public spdlog::formatter {
 
 }  // namespace
 
+void SetLogLevel(const std::string& level) { spdlog::default_logger()->set_level(spdlog::level::from_str(level)); }
+
 void SetUpLogging(const std::string& level, const std::string& format) {
   auto logger = std::make_shared<spdlog::logger>("pipelined", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (format == "json") {

@@ -106,13 +106,16 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   try {
-    daemon::Daemon pipelined_daemon(settings, std::move(*loaded.plan));
+    const std::vector<std::string> arguments = command_line.arguments;
+    daemon::Daemon pipelined_daemon(settings, std::move(*loaded.plan), [arguments](config::Settings* reloaded) {
+      return daemon::ReadSettingsAgain(arguments, reloaded);
+    });
     pipelined_daemon.Start();
     for (;;) {
       int signal_number = 0;
       sigwait(&signals, &signal_number);
       if (signal_number == SIGHUP) {
-        spdlog::warn("SIGHUP received: this version does not reload its configuration; restart to apply changes");
+        pipelined_daemon.Reload("SIGHUP");  // logs and counts the result itself
         continue;
       }
       spdlog::info("{} received, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");

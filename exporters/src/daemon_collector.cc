@@ -60,7 +60,7 @@ std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
           "CURVE handshakes refused because the publisher's key is not on the allow-list.",
           double(ingest_.auth_failures.load()));
   counter("pipelined_web_auth_failures_total",
-          "Requests to /metrics refused for wrong basic-auth credentials (with --web.config.file); requests without "
+          "Web requests refused for wrong basic-auth credentials (with --web.config.file); requests without "
           "credentials get 401 too but are not counted.",
           double(ingest_.web_auth_failures.load()));
   gauge("pipelined_ingest_connections",
@@ -82,10 +82,23 @@ std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
   gauge("pipelined_store_orphaned_events",
         "Stored events that change no figure because their project or line is no longer in the plan.",
         double(ingest_.orphaned_events.load()));
-  gauge("pipelined_replay_events", "Stored events applied to the model at start.",
+  gauge("pipelined_replay_events", "Stored events applied to the model at start (or at the last reload).",
         double(ingest_.replayed_events.load()));
-  gauge("pipelined_replay_duration_seconds", "How long rebuilding the state from the store took at start.",
+  gauge("pipelined_replay_duration_seconds",
+        "How long rebuilding the state from the store took at start (or at the last reload).",
         double(ingest_.replay_nanoseconds.load()) / 1e9);
+  gauge("pipelined_config_last_reload_successful",
+        "1 if the last reload of the plan and settings succeeded (or none was tried), 0 if it was refused.",
+        ingest_.last_reload_successful.load() ? 1 : 0);
+  gauge("pipelined_config_last_reload_success_timestamp_seconds",
+        "When the plan and settings in use were loaded (start or last successful reload), in Unix seconds.",
+        ingest_.last_reload_success_unix.load());
+  families.push_back(FamilyBuilder("pipelined_config_reloads_total",
+                                   "Reloads of the plan and settings (SIGHUP or POST /-/reload), by result.",
+                                   MetricType::Counter)
+                         .Add({{"result", "success"}}, double(ingest_.reloads_succeeded.load()))
+                         .Add({{"result", "failure"}}, double(ingest_.reloads_failed.load()))
+                         .Build());
   return families;
 }
 

@@ -56,9 +56,9 @@ ProcessResult Publish(const DaemonProcess& daemon, std::vector<std::string> args
   return RunProcess(args);
 }
 
-// Series whose values a scrape changes by itself (clock, exposer stats).
+// Series whose values a scrape changes by itself (clock, web server stats).
 bool IsVolatile(const std::string& series) {
-  return series.rfind("pipelined_clock_time_seconds", 0) == 0 || series.rfind("exposer_", 0) == 0 ||
+  return series.rfind("pipelined_clock_time_seconds", 0) == 0 || series.rfind("pipelined_http_", 0) == 0 ||
          series.rfind("pipelined_ingest_messages_total", 0) == 0 || series.rfind("pipelined_store_", 0) == 0;
 }
 

@@ -4,12 +4,16 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 #include <iterator>
 
 #include "daemon_process.h"
 #include "metrics_scrape.h"
 #include "pipelined/config/curve_certificate.h"
+#include "pipelined/publisher/event_builder.h"
+#include "pipelined/publisher/publisher.h"
 
 namespace pipelined::testing {
 namespace {
@@ -48,6 +52,16 @@ class CurveTest : public ::testing::Test {
                                      "--event-id", id, "--timeout", "2", "--source", "src-" + id};
     args.insert(args.end(), curve.begin(), curve.end());
     return RunProcess(args);
+  }
+
+  // Rewrites the settings file without district-office's allow-list entry.
+  void RemoveDistrictOffice() {
+    std::ifstream in(Config());
+    std::string config((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t entry = config.find("      - {name: district-office");
+    ASSERT_NE(entry, std::string::npos);
+    config.erase(entry, config.find('\n', entry) - entry + 1);
+    std::ofstream(Config()) << config;
   }
 
   TempDir keys_;
@@ -92,13 +106,7 @@ TEST_F(CurveTest, KeyRemovedFromTheConfigStopsWorkingAfterARestart) {
     EXPECT_EQ(Publish(daemon, "before", {server, allowed}).exit_code, 0);
     EXPECT_EQ(daemon.Stop(SIGTERM), 0);
   }
-  // The same config without district-office's entry.
-  std::ifstream in(Config());
-  std::string config((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t entry = config.find("      - {name: district-office");
-  ASSERT_NE(entry, std::string::npos);
-  config.erase(entry, config.find('\n', entry) - entry + 1);
-  std::ofstream(Config()) << config;
+  RemoveDistrictOffice();
 
   DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30", "--config.file=" + Config()},
                        {store.path()});
@@ -109,6 +117,51 @@ TEST_F(CurveTest, KeyRemovedFromTheConfigStopsWorkingAfterARestart) {
   ASSERT_TRUE(scrape);
   EXPECT_EQ(scrape->Value("pipelined_project_investment_completed_yuan{project=\"T-IND-1\"}"), 10)
       << "what it sent before the removal is kept, nothing after";
+}
+
+TEST_F(CurveTest, KeyRemovedFromTheConfigStopsWorkingAfterAReload) {
+  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30", "--config.file=" + Config()});
+  ASSERT_TRUE(daemon.Started());
+  std::string error;
+  auto server = config::ReadCurveCertificate(Key("daemon"), &error);
+  auto allowed = config::ReadCurveCertificate(Key("allowed") + "_secret", &error);
+  ASSERT_TRUE(server && allowed) << error;
+  // One connection that stays open across the reload.
+  publisher::PublisherOptions options;
+  options.endpoint = daemon.IngestEndpoint();
+  options.curve_server_key = server->public_key;
+  options.curve_public_key = allowed->public_key;
+  options.curve_secret_key = allowed->secret_key;
+  publisher::Publisher held(options);
+  auto send = [&held](const std::string& id) {
+    v1::EventBatch batch;
+    *batch.add_events() = publisher::InvestmentEvent({id, "held", 0, "T-IND-1", model::Date{2024, 5, 31}}, 1000,
+                                                     model::YearMonth{2024, 5});
+    return held.Publish(batch);
+  };
+  auto before = send("held-before");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->results(0).status(), v1::ACCEPTED);
+
+  RemoveDistrictOffice();
+  ASSERT_EQ(kill(daemon.Pid(), SIGHUP), 0);
+  for (int i = 0; i < 100 && daemon.Log().find("reloaded: plan") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_THAT(daemon.Log(), HasSubstr("reloaded: plan"));
+
+  auto after = send("held-after");
+  ASSERT_TRUE(after) << "the open connection still gets answers";
+  EXPECT_EQ(after->results(0).status(), v1::REJECTED);
+  EXPECT_EQ(after->results(0).reason(), "publisher_not_allowed");
+  ProcessResult fresh = Publish(daemon, "fresh", {"--curve.server-key-file=" + Key("daemon"),
+                                                  "--curve.key-file=" + Key("allowed") + "_secret"});
+  EXPECT_EQ(fresh.exit_code, 4) << "a new connection with the removed key is refused: " << fresh.output;
+  auto scrape = ScrapeMetrics(daemon.WebPort());
+  ASSERT_TRUE(scrape);
+  EXPECT_EQ(scrape->Value("pipelined_project_investment_completed_yuan{project=\"T-IND-1\"}"), 10)
+      << "what it sent before the removal is kept, nothing after";
+  EXPECT_EQ(scrape->Value("pipelined_config_reloads_total{result=\"success\"}"), 1);
 }
 
 TEST_F(CurveTest, KnownKeyOutsideItsScopeIsRejectedWithTheScopeReason) {

@@ -79,6 +79,21 @@ TEST(WebSecurityTest, MetricsNeedTheRightCredentials) {
   EXPECT_THAT(daemon.Log(), HasSubstr("failed basic-auth login for user \"someone\""));
 }
 
+TEST(WebSecurityTest, PagesAndApiNeedCredentialsButHealthChecksDoNot) {
+  TempDir dir;
+  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30", "--web.enable-lifecycle",
+                        "--web.config.file=" + WriteWebConfig(dir.path())});
+  ASSERT_TRUE(daemon.Started());
+  const std::string base = "http://127.0.0.1:" + std::to_string(daemon.WebPort());
+  for (const char* path : {"/", "/projects/T-IND-1", "/api/v1/projects", "/api/v1/groups"}) {
+    EXPECT_EQ(Status(base + path), "401") << path;
+    EXPECT_EQ(Status(base + path, {"-u", "prometheus:scrape-me"}), "200") << path;
+  }
+  EXPECT_EQ(Status(base + "/-/reload", {"-X", "POST"}), "401") << "a reload needs credentials too";
+  EXPECT_EQ(Status(base + "/-/healthy"), "200");
+  EXPECT_EQ(Status(base + "/-/ready"), "200");
+}
+
 TEST(WebSecurityTest, BadWebConfigIsAConfigError) {
   TempDir dir;
   const fs::path web = fs::path(dir.path()) / "web.yml";

@@ -39,7 +39,7 @@ Outcome StoreUnavailable(const std::string& why) {
 
 EventPipeline::EventPipeline(model::Programme& programme, store::EventStore& store, model::IngestCounters& counters,
                              RejectionLog& rejection_log)
-    : programme_(programme), store_(store), counters_(counters), rejection_log_(rejection_log) {}
+    : programme_(&programme), store_(store), counters_(counters), rejection_log_(rejection_log) {}
 
 store::Status EventPipeline::Replay() {
   const auto started = std::chrono::steady_clock::now();
@@ -61,8 +61,8 @@ store::Status EventPipeline::Replay() {
       if (!failure.ok()) return;
       replaces = target && DecodeEvent(target->body, &replaced);
     }
-    if (!programme_.Apply(event, replaces ? &replaced : nullptr)) ++orphaned;
-    programme_.ObserveSequence(record.source, record.sequence);
+    if (!programme_->Apply(event, replaces ? &replaced : nullptr)) ++orphaned;
+    programme_->ObserveSequence(record.source, record.sequence);
     ++replayed;
   });
   if (status.ok()) status = failure;
@@ -123,15 +123,25 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
     outcomes[b].resize(batch.events.size());
     auto scope = scopes_.find(batch.publisher);
     const model::PublisherScope* limits = scope == scopes_.end() ? nullptr : &scope->second;
+    // A publisher removed by a reload may still hold a connection that was
+    // admitted before: its key no longer counts.
+    const bool revoked = authenticated_ && scope == scopes_.end();
     for (size_t i = 0; i < batch.events.size(); ++i) {
       const model::Event& event = batch.events[i];
       Outcome& outcome = outcomes[b][i];
+      if (revoked) {
+        outcome = {EventStatus::kRejected, reason::kPublisherNotAllowed,
+                   "publisher " + batch.publisher +
+                       " is no longer in ingest.curve.publishers (removed by a reload); ask the operator to restore "
+                       "its key"};
+        continue;
+      }
       if (pending_ids.count(event.event_id) != 0) {
         outcome = Duplicate(event.event_id);
         rests_on_group.emplace_back(b, i);
         continue;
       }
-      if (auto rejection = programme_.Check(event)) {
+      if (auto rejection = programme_->Check(event)) {
         // An event accepted earlier stays a DUPLICATE even if it would no
         // longer pass (its project left the plan, the clock moved back):
         // the publisher must not file it as rejected.
@@ -140,7 +150,7 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
                       : Outcome{EventStatus::kRejected, std::move(rejection->reason), std::move(rejection->message)};
         continue;
       }
-      if (limits != nullptr && !limits->Allows(programme_.plan().FindProject(event.project_code), event)) {
+      if (limits != nullptr && !limits->Allows(programme_->plan().FindProject(event.project_code), event)) {
         outcome = {EventStatus::kRejected, reason::kOutOfScope,
                    "publisher " + batch.publisher + " may write " + limits->Describe() + "; not " +
                        model::PayloadTypeName(event.payload) + " for project " + event.project_code};
@@ -223,8 +233,8 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
           continue;
         }
         counters_.store_committed_events.fetch_add(1);
-        if (!programme_.Apply(p.event, p.replaces ? &p.replaced : nullptr)) counters_.orphaned_events.fetch_add(1);
-        programme_.ObserveSequence(p.event.source, p.event.sequence);
+        if (!programme_->Apply(p.event, p.replaces ? &p.replaced : nullptr)) counters_.orphaned_events.fetch_add(1);
+        programme_->ObserveSequence(p.event.source, p.event.sequence);
       }
     } else {
       counters_.store_commit_errors.fetch_add(1);
@@ -240,7 +250,7 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
     for (size_t i = 0; i < outcomes[b].size(); ++i) {
       const model::Event& event = batches[b]->events[i];
       const Outcome& outcome = outcomes[b][i];
-      programme_.Count(event.source, outcome);
+      programme_->Count(event.source, outcome);
       if (outcome.status == EventStatus::kRejected) rejection_log_.Rejected(event, outcome);
       *reply.add_results() = ToProto(event.event_id, outcome);
     }

@@ -45,11 +45,41 @@ std::string IngestServer::Bind() {
   return socket_.get(zmq::sockopt::last_endpoint);
 }
 
+void IngestServer::Stop() {
+  stopping_.store(true);
+}
+
+void IngestServer::RunOnIngestThread(const std::function<void()>& task) {
+  std::lock_guard one_caller(task_callers_);
+  std::unique_lock lock(task_mutex_);
+  if (!running_) {
+    task();
+    return;
+  }
+  task_ = &task;
+  task_waiting_.store(true);
+  task_done_.wait(lock, [this] { return task_ == nullptr; });
+}
+
+void IngestServer::RunPendingTask() {
+  if (!task_waiting_.load()) return;
+  std::lock_guard lock(task_mutex_);
+  if (task_ != nullptr) (*task_)();
+  task_ = nullptr;
+  task_waiting_.store(false);
+  task_done_.notify_all();
+}
+
 void IngestServer::Run() {
+  {
+    std::lock_guard lock(task_mutex_);
+    running_ = true;
+  }
   std::vector<Message> group;
   zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
   while (!stopping_.load()) {
-    // Wake up regularly to notice Stop().
+    RunPendingTask();
+    // Wake up regularly to notice Stop() and tasks.
     zmq::poll(items, 1, std::chrono::milliseconds(100));
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
     // Take everything that is waiting (up to the bounds) as one group.
@@ -81,6 +111,13 @@ void IngestServer::Run() {
     }
     if (!group.empty()) ProcessGroup(group);
   }
+  // A task that arrived while stopping runs here, so that its caller returns.
+  std::lock_guard lock(task_mutex_);
+  running_ = false;
+  if (task_ != nullptr) (*task_)();
+  task_ = nullptr;
+  task_waiting_.store(false);
+  task_done_.notify_all();
 }
 
 bool IngestServer::ReceiveOne(Message* message) {

@@ -24,7 +24,24 @@ bool RejectionLog::Allow() {
   return false;
 }
 
+void RejectionLog::Remember(model::RecentRejection rejection) {
+  rejection.at_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  std::lock_guard lock(recent_mutex_);
+  if (recent_.size() == kRecent) recent_.pop_back();
+  recent_.push_front(std::move(rejection));
+}
+
+std::vector<model::RecentRejection> RejectionLog::Recent() const {
+  std::lock_guard lock(recent_mutex_);
+  return {recent_.begin(), recent_.end()};
+}
+
 void RejectionLog::Rejected(const model::Event& event, const model::Outcome& outcome) {
+  // Cut like the log line: a page must not hold megabytes of one event.
+  Remember({0, event.event_id.substr(0, 128), event.source.substr(0, 64), event.project_code.substr(0, 64),
+            model::PayloadTypeName(event.payload), outcome.reason, outcome.message.substr(0, 512)});
   if (!Allow()) return;
   // Input strings are cut so that one event cannot write a huge log line.
   spdlog::warn("rejected event id={} source={} project={} type={} reason={}: {}", event.event_id.substr(0, 128),
@@ -33,6 +50,7 @@ void RejectionLog::Rejected(const model::Event& event, const model::Outcome& out
 }
 
 void RejectionLog::Malformed(const std::string& error) {
+  Remember({0, "", "", "", "", "malformed", error.substr(0, 512)});
   if (Allow()) spdlog::warn("malformed message on the ingest socket: {}", error);
 }
 

@@ -26,11 +26,18 @@ ZapHandler::ZapHandler(zmq::context_t& context, ZapOptions options, model::Inges
       counters_(counters) {
   socket_.set(zmq::sockopt::linger, 0);
   monitor_.set(zmq::sockopt::linger, 0);
-  for (const auto& [z85, name] : options_.allowed) {
+  SetAllowed(options_.allowed);
+}
+
+void ZapHandler::SetAllowed(const std::map<std::string, std::string>& allowed) {
+  std::map<std::string, std::string> by_binary_key;
+  for (const auto& [z85, name] : allowed) {
     std::string binary(32, '\0');
     zmq_z85_decode(reinterpret_cast<uint8_t*>(binary.data()), z85.c_str());
-    allowed_by_binary_key_.emplace(std::move(binary), name);
+    by_binary_key.emplace(std::move(binary), name);
   }
+  std::lock_guard lock(allowed_mutex_);
+  allowed_by_binary_key_ = std::move(by_binary_key);
 }
 
 ZapHandler::~ZapHandler() { Stop(); }
@@ -109,6 +116,7 @@ void ZapHandler::Answer(std::vector<zmq::message_t>& request) {
   const char* text = options_.curve ? "key not allowed" : "mechanism not allowed";
   if (options_.curve) {
     if (well_formed && mechanism == "CURVE" && request.size() >= 7) {
+      std::lock_guard lock(allowed_mutex_);
       auto it = allowed_by_binary_key_.find(request[6].to_string());
       if (it != allowed_by_binary_key_.end()) {
         status = "200";

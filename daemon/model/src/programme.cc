@@ -118,9 +118,81 @@ bool Programme::Apply(const Event& event, const Event* replaced) {
       last = std::max(last, reported);
     }
   }
+  if (const ProjectPlan* project = plan_.FindProject(event.project_code)) {
+    RememberLocked(progress_[static_cast<size_t>(project - plan_.projects.data())], event);
+  }
   if (replaced != nullptr) ApplyLocked(*replaced, -1);
   if (event.IsRetraction()) return plan_.FindProject(event.project_code) != nullptr;
   return ApplyLocked(event, +1);
+}
+
+void Programme::RememberLocked(ProjectProgress& progress, const Event& event) {
+  AppliedEvent applied;
+  applied.event_id = event.event_id;
+  applied.source = event.source;
+  applied.type = PayloadTypeName(event.payload);
+  applied.occurred_at_unix = event.occurred_at_unix.value_or(0);
+  applied.target_event_id = event.TargetEventId();
+  if (const auto* investment = std::get_if<InvestmentRecorded>(&event.payload)) {
+    applied.period = investment->period;
+    applied.amount_fen = investment->amount_fen;
+  } else if (const auto* output = std::get_if<OutputReported>(&event.payload)) {
+    applied.period = output->period;
+    applied.amount_fen = output->revenue_fen;
+  } else if (const auto* line = std::get_if<ProductionLineLaunched>(&event.payload)) {
+    applied.line_id = line->line_id;
+  }
+  if (progress.recent_events.size() == kRecentEvents) progress.recent_events.pop_front();
+  progress.recent_events.push_back(std::move(applied));
+}
+
+void Programme::InheritCounters(const Programme& previous) {
+  std::shared_lock theirs(previous.mutex_);
+  std::unique_lock ours(mutex_);
+  counts_ = previous.counts_;
+  counted_sources_.insert(previous.counted_sources_.begin(), previous.counted_sources_.end());
+}
+
+std::optional<ProjectDetail> Programme::Detail(const std::string& project_code) const {
+  const ProjectPlan* plan = plan_.FindProject(project_code);
+  if (plan == nullptr) return std::nullopt;
+  const size_t index = static_cast<size_t>(plan - plan_.projects.data());
+  ProjectDetail detail;
+  const std::int64_t now = clock_.NowUnixSeconds();
+  detail.today = Date::FromUnixSecondsShanghai(now);
+  detail.period = ReportingPeriodOn(detail.today);
+  detail.rule_set = rules_.name;
+  {
+    std::shared_lock lock(mutex_);
+    detail.figures = FiguresLocked(index, detail.period, now);
+    detail.investment_by_month_fen = progress_[index].investment_completed_by_month_fen;
+    const auto& recent = progress_[index].recent_events;
+    detail.recent_events.assign(recent.rbegin(), recent.rend());
+  }
+
+  // The chart runs from the first month with a plan or a report to the last
+  // month of the plan (or the reporting month, if later).
+  YearMonth first = plan->construction_start;
+  if (!plan->investment_by_year_fen.empty()) first = std::min(first, YearMonth{plan->investment_by_year_fen.begin()->first, 1});
+  if (!detail.investment_by_month_fen.empty()) first = std::min(first, detail.investment_by_month_fen.begin()->first);
+  YearMonth last = std::max(plan->completion, plan_.period_end);
+  if (!plan->investment_by_year_fen.empty()) last = std::max(last, YearMonth{plan->investment_by_year_fen.rbegin()->first, 12});
+  Fen completed = 0;
+  Fen earlier_years_planned = 0;
+  auto reported = detail.investment_by_month_fen.begin();
+  // Reports for months before the chart's first month still count.
+  while (reported != detail.investment_by_month_fen.end() && reported->first < first) completed += (reported++)->second;
+  for (YearMonth month = first; month <= last; month = month.AddMonths(1)) {
+    if (month.month == 1 && month != first) earlier_years_planned += plan->PlannedForYear(month.year - 1);
+    MonthlyProgress point;
+    point.month = month;
+    point.planned_cumulative_fen = PlannedValueThrough(*plan, month);
+    point.pro_rata_cumulative_fen = earlier_years_planned + plan->PlannedForYear(month.year) * month.month / 12;
+    while (reported != detail.investment_by_month_fen.end() && reported->first <= month) completed += (reported++)->second;
+    if (month <= detail.period.month) point.completed_cumulative_fen = completed;
+    detail.months.push_back(point);
+  }
+  return detail;
 }
 
 bool Programme::ApplyLocked(const Event& event, int sign) {

@@ -9,16 +9,21 @@ const char* EvaluationTriggerName(EvaluationTrigger trigger) {
 std::vector<StatusChange> StatusTracker::Update(const Report& report, EvaluationTrigger trigger) {
   std::lock_guard lock(mutex_);
   evaluations_[static_cast<size_t>(trigger)].fetch_add(1, std::memory_order_relaxed);
-  if (last_.size() != report.projects.size()) last_.assign(report.projects.size(), Status::kOnTrack);
+  // Keyed by code, not position: a reloaded plan may add, drop or reorder
+  // projects, and those that stay keep their last status.
+  std::unordered_map<std::string, Status> current;
+  current.reserve(report.projects.size());
   std::vector<StatusChange> changes;
-  for (size_t i = 0; i < report.projects.size(); ++i) {
-    const ProjectFigures& project = report.projects[i];
+  for (const ProjectFigures& project : report.projects) {
     const Status now = project.assessment.status;
-    if (now == last_[i]) continue;
-    changes.push_back({project.plan->code, last_[i], now, project.assessment.findings});
+    auto before = last_.find(project.plan->code);
+    const Status was = before == last_.end() ? Status::kOnTrack : before->second;
+    current.emplace(project.plan->code, now);
+    if (now == was) continue;
+    changes.push_back({project.plan->code, was, now, project.assessment.findings});
     changes_[static_cast<size_t>(now)].fetch_add(1, std::memory_order_relaxed);
-    last_[i] = now;
   }
+  last_ = std::move(current);
   return changes;
 }
 

@@ -56,7 +56,7 @@ const std::vector<std::string>& AllRejectionReasons() {
       reason::kEmptyLineId,      reason::kUnknownLine,          reason::kEmptyTargetEventId,
       reason::kInvalidTarget,    reason::kSupersedesUnknownEvent, reason::kRetractsUnknownEvent,
       reason::kAlreadySuperseded, reason::kTargetRetracted,     reason::kCorrectionMismatch,
-      reason::kAlreadyRetracted, reason::kStoreUnavailable,     reason::kOutOfScope,
+      reason::kAlreadyRetracted, reason::kStoreUnavailable,     reason::kOutOfScope, reason::kPublisherNotAllowed,
       reason::kUnknownCluster,   reason::kClusterMismatch,      reason::kEmptyEnterprise,
       reason::kEnterpriseTooLong,
   };

@@ -37,7 +37,8 @@ struct Settings {
   std::string curve_secret_key_file;
   std::vector<PublisherKey> curve_publishers;
   std::string web_listen_address = ":9810";
-  std::string web_config_file;  // empty: /metrics without authentication
+  std::string web_config_file;  // empty: the web side without authentication
+  bool web_enable_lifecycle = false;  // POST /-/reload
   std::string log_level = "info";
   std::string log_format = "text";
   // Virtual clock start, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS" in
@@ -68,6 +69,7 @@ struct SettingsFile {
   std::optional<std::vector<PublisherKey>> curve_publishers;
   std::optional<std::string> web_listen_address;
   std::optional<std::string> web_config_file;
+  std::optional<bool> web_enable_lifecycle;
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   std::optional<std::string> clock_start;

@@ -39,6 +39,17 @@ class EventPipeline {
   // Limits what authenticated publishers may write (by publisher name).
   // Publishers without an entry, and plain-mode batches, are unrestricted.
   void SetScopes(std::map<std::string, model::PublisherScope> scopes) { scopes_ = std::move(scopes); }
+  // CURVE mode: `scopes` names every publisher allowed (an empty scope: no
+  // restriction); events from any other publisher name are rejected
+  // (publisher_not_allowed). A reload calls this on the ingest thread.
+  void SetAllowedPublishers(std::map<std::string, model::PublisherScope> scopes) {
+    scopes_ = std::move(scopes);
+    authenticated_ = true;
+  }
+
+  // Makes `programme` the one that events are checked against and applied
+  // to (on a reload); it must outlive its use here.
+  void SetProgramme(model::Programme& programme) { programme_ = &programme; }
 
  private:
   struct Pending;
@@ -49,11 +60,12 @@ class EventPipeline {
   // True when an event with this id is stored (false also on a store error).
   bool IsStored(const std::string& event_id);
 
-  model::Programme& programme_;
+  model::Programme* programme_;
   store::EventStore& store_;
   model::IngestCounters& counters_;
   RejectionLog& rejection_log_;
   std::map<std::string, model::PublisherScope> scopes_;
+  bool authenticated_ = false;
 };
 
 }  // namespace pipelined::ingest

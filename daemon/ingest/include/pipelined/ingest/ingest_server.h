@@ -7,6 +7,10 @@
 // may be called from any thread.
 #pragma once
 
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -81,7 +85,13 @@ class IngestServer {
 
   // Serves until Stop() is called. REQUIRES: Bind() succeeded.
   void Run();
-  void Stop() { stopping_.store(true); }
+  void Stop();
+
+  // Runs `task` on the thread that runs Run(), between two groups of
+  // messages, and returns once it has run: how a reload swaps what the
+  // pipeline works on without a lock on the hot path. Runs it here when Run()
+  // is not running (before the start, after Stop()).
+  void RunOnIngestThread(const std::function<void()>& task);
 
  private:
   struct Message {
@@ -92,6 +102,7 @@ class IngestServer {
   // Reads one whole message if one is waiting; false when none is.
   bool ReceiveOne(Message* message);
   void ProcessGroup(std::vector<Message>& group);
+  void RunPendingTask();
   void Send(std::vector<zmq::message_t>& envelope, const v1::BatchReply& reply);
 
   zmq::socket_t socket_;
@@ -100,6 +111,13 @@ class IngestServer {
   model::IngestCounters& counters_;
   RejectionLog& rejection_log_;
   std::atomic<bool> stopping_{false};
+  // RunOnIngestThread(): at most one task waits at a time.
+  std::mutex task_mutex_;
+  std::condition_variable task_done_;
+  const std::function<void()>* task_ = nullptr;  // guarded by task_mutex_
+  bool running_ = false;                          // guarded by task_mutex_
+  std::atomic<bool> task_waiting_{false};
+  std::mutex task_callers_;  // one caller at a time
 };
 
 }  // namespace pipelined::ingest

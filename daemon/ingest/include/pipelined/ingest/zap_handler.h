@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +58,11 @@ class ZapHandler {
   // waiting to deliver monitor events nobody reads.
   void Stop();
 
+  // Replaces the CURVE allow-list (Z85 key -> publisher name), on a reload:
+  // handshakes from then on are checked against the new list. Connections
+  // already admitted stay open. Thread-safe.
+  void SetAllowed(const std::map<std::string, std::string>& allowed);
+
  private:
   void Run();
   void ReadMonitorEvents();
@@ -66,7 +72,8 @@ class ZapHandler {
   ZapOptions options_;
   zmq::socket_t socket_;
   zmq::socket_t monitor_;
-  std::map<std::string, std::string> allowed_by_binary_key_;
+  std::mutex allowed_mutex_;
+  std::map<std::string, std::string> allowed_by_binary_key_;  // guarded by allowed_mutex_
   model::IngestCounters& counters_;
   std::int64_t open_connections_ = 0;
   std::atomic<bool> stopping_{false};

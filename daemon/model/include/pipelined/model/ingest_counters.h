@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 namespace pipelined::model {
 
@@ -27,6 +28,23 @@ struct IngestCounters {
 
   std::atomic<std::uint64_t> replayed_events{0};
   std::atomic<std::uint64_t> replay_nanoseconds{0};
+
+  // Reloads of the plan and settings (SIGHUP, POST /-/reload).
+  std::atomic<std::uint64_t> reloads_succeeded{0};
+  std::atomic<std::uint64_t> reloads_failed{0};
+  std::atomic<bool> last_reload_successful{true};
+  std::atomic<double> last_reload_success_unix{0};  // the start counts as one
+};
+
+// One rejected event or malformed message, as the status page lists it.
+struct RecentRejection {
+  std::int64_t at_unix = 0;  // when the daemon rejected it (system clock)
+  std::string event_id;      // empty for a malformed message
+  std::string source;
+  std::string project_code;
+  std::string type;
+  std::string reason;  // a reason code, or "malformed"
+  std::string message;
 };
 
 }  // namespace pipelined::model

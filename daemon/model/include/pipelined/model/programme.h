@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -32,6 +33,18 @@
 
 namespace pipelined::model {
 
+// One accepted event as a project's page lists it.
+struct AppliedEvent {
+  std::string event_id;
+  std::string source;
+  std::string type;  // PayloadTypeName()
+  std::int64_t occurred_at_unix = 0;
+  std::string period;  // investment and output
+  Fen amount_fen = 0;  // investment amount or revenue
+  std::string line_id;
+  std::string target_event_id;  // the event it supersedes or retracts
+};
+
 // What has happened to one project, derived from its effective events (those
 // not superseded or retracted). Every field is independent of the order in
 // which events arrived: dates are kept as multisets whose earliest counts,
@@ -48,7 +61,13 @@ struct ProjectProgress {
   // The latest occurred_at of any event applied;
   // a maximum, so it does not depend on the order of arrival. 0 when none.
   std::int64_t last_report_unix = 0;
+  // The last kRecentEvents accepted, newest last: what the project's page
+  // shows. Unlike the fields above it is in order of arrival (the full
+  // history is in the store).
+  std::deque<AppliedEvent> recent_events;
 };
+
+inline constexpr size_t kRecentEvents = 10;
 
 struct ProjectFigures {
   const ProjectPlan* plan = nullptr;
@@ -137,6 +156,25 @@ struct Report {
   std::vector<GroupFigures> groups;      // areas, clusters, districts, then the plan
 };
 
+// One month of a project's cumulative investment, for its chart.
+struct MonthlyProgress {
+  YearMonth month;
+  Fen planned_cumulative_fen = 0;   // by the spending profile
+  Fen pro_rata_cumulative_fen = 0;  // earlier years' plans + this year's plan x month / 12
+  std::optional<Fen> completed_cumulative_fen;  // through the reporting month only
+};
+
+// Everything the daemon knows about one project.
+struct ProjectDetail {
+  Date today;
+  ReportingPeriod period;
+  std::string rule_set;
+  ProjectFigures figures;
+  std::map<YearMonth, Fen> investment_by_month_fen;
+  std::vector<MonthlyProgress> months;  // from the first planned or reported month to the plan's last
+  std::vector<AppliedEvent> recent_events;  // newest first
+};
+
 struct SourceSequence {
   std::string source;
   std::uint64_t last_sequence;  // the highest sequence accepted from the source
@@ -185,6 +223,8 @@ class Programme {
   void ObserveSequence(const std::string& source, std::uint64_t sequence);
 
   Report BuildReport() const;
+  // nullopt when the plan has no such project.
+  std::optional<ProjectDetail> Detail(const std::string& project_code) const;
   std::vector<EventCount> EventCounts() const;
   std::vector<SourceSequence> SourceSequences() const;
   std::vector<SourceLastReport> SourceLastReports() const;
@@ -192,12 +232,18 @@ class Programme {
   std::uint64_t Version() const;
   const RuleSet& rules() const { return rules_; }
 
+  // Takes over the event counters, sequences and sources of `previous` (the
+  // programme this one replaces on a reload, rebuilt from the same store),
+  // so that counters do not reset. Call before serving this programme.
+  void InheritCounters(const Programme& previous);
+
   const Plan& plan() const { return plan_; }
 
  private:
   // Adds (sign +1) or removes (sign -1) an event's effect; false when it does
   // not fit the plan.
   bool ApplyLocked(const Event& event, int sign);
+  void RememberLocked(ProjectProgress& progress, const Event& event);
   ProjectFigures FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix) const;
   void FinishGroup(GroupFigures& group, const ReportingPeriod& period) const;
   // The label under which a source is counted (bounded cardinality).

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "pipelined/model/programme.h"
@@ -36,7 +37,7 @@ class StatusTracker {
 
  private:
   std::mutex mutex_;
-  std::vector<Status> last_;  // parallel to the plan's projects
+  std::unordered_map<std::string, Status> last_;  // project code -> status
   std::array<std::atomic<std::uint64_t>, 2> evaluations_{};
   std::array<std::atomic<std::uint64_t>, 3> changes_{};
 };

@@ -70,6 +70,7 @@ inline constexpr const char kAlreadyRetracted[] = "already_retracted";
 inline constexpr const char kStoreUnavailable[] = "store_unavailable";
 // The authenticated publisher may not write this project or event type.
 inline constexpr const char kOutOfScope[] = "out_of_scope";
+inline constexpr const char kPublisherNotAllowed[] = "publisher_not_allowed";
 inline constexpr const char kUnknownCluster[] = "unknown_cluster";
 inline constexpr const char kClusterMismatch[] = "cluster_mismatch";
 inline constexpr const char kEmptyEnterprise[] = "empty_enterprise";
