@@ -14,6 +14,16 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <tuple>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "daemon_process.h"
 #include "loopback.h"
@@ -104,18 +114,18 @@ ProcessResult Send(const DaemonProcess& daemon, const std::string& source, std::
   return RunProcess(args);
 }
 
-TEST(AlertsEndToEndTest, ShippedRulesFireForTheLaggingProjectsOnly) {
-  ASSERT_TRUE(fs::exists(PROMETHEUS_BINARY)) << PROMETHEUS_BINARY << " is missing: run scripts/install-deps";
-  TempDir dir;
-  const fs::path root = dir.path();
+// Six virtual hours per second: 2024-08-01 (C's start overdue) comes after
+// 6 s, 2024-08-04 (45 days since B's last report) after 18 s, and A stays
+// within every threshold for minutes.
+std::unique_ptr<DaemonProcess> StartDaemon(const fs::path& root) {
   std::ofstream(root / "plan.yaml") << kPlan;
+  return std::make_unique<DaemonProcess>(std::vector<std::string>{
+      "--plan.file=" + (root / "plan.yaml").string(), "--clock.start=2024-07-30T12:00:00", "--clock.rate=21600",
+      "--lagging.evaluation-interval=1"});
+}
 
-  // Six virtual hours per second: 2024-08-01 (C's start overdue) comes after
-  // 6 s, 2024-08-04 (45 days since B's last report) after 18 s, and A stays
-  // within every threshold for minutes.
-  DaemonProcess daemon({"--plan.file=" + (root / "plan.yaml").string(), "--clock.start=2024-07-30T12:00:00",
-                        "--clock.rate=21600", "--lagging.evaluation-interval=1"});
-  ASSERT_TRUE(daemon.Started());
+// A reports every month to July, B stopped after June, C never starts.
+void PublishHistory(const DaemonProcess& daemon) {
   ASSERT_EQ(Send(daemon, "src-a", {"construction-started", "--project", "E2E-A", "--date", "2024-01-10"}).exit_code, 0);
   ASSERT_EQ(Send(daemon, "src-b", {"construction-started", "--project", "E2E-B", "--date", "2024-01-12"}).exit_code, 0);
   for (int month = 1; month <= 7; ++month) {
@@ -128,22 +138,45 @@ TEST(AlertsEndToEndTest, ShippedRulesFireForTheLaggingProjectsOnly) {
                                              period, "--amount-yuan", "10000000"});
     ASSERT_EQ(b.exit_code, 0) << b.output;
   }
+}
 
+// The real Prometheus with the shipped rules (short `for:`), scraping the
+// daemon every second and, given an Alertmanager port, sending alerts there.
+std::unique_ptr<BackgroundProcess> StartPrometheus(const fs::path& root, int daemon_web_port, int port,
+                                                   int alertmanager_port = 0) {
   const fs::path rules = root / "rules";
-  fs::create_directory(rules);
+  fs::create_directories(rules);
   const std::vector<std::string> rule_files = CopyRulesWithShortFor(rules);
-  ASSERT_FALSE(rule_files.empty()) << "no rule files in deploy/prometheus/rules";
+  EXPECT_FALSE(rule_files.empty()) << "no rule files in deploy/prometheus/rules";
   std::ofstream config(root / "prometheus.yml");
   config << "global: {scrape_interval: 1s, evaluation_interval: 1s}\nrule_files:\n";
   for (const std::string& file : rule_files) config << "  - " << file << "\n";
+  if (alertmanager_port != 0) {
+    config << "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [\"127.0.0.1:"
+           << alertmanager_port << "\"]\n";
+  }
   config << "scrape_configs:\n  - job_name: pipelined\n    static_configs:\n      - targets: [\"127.0.0.1:"
-         << daemon.WebPort() << "\"]\n";
+         << daemon_web_port << "\"]\n";
   config.close();
+  return std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{PROMETHEUS_BINARY, "--config.file=" + (root / "prometheus.yml").string(),
+                               "--storage.tsdb.path=" + (root / "tsdb").string(),
+                               "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+      (root / "prometheus.log").string());
+}
+
+TEST(AlertsEndToEndTest, ShippedRulesFireForTheLaggingProjectsOnly) {
+  ASSERT_TRUE(fs::exists(PROMETHEUS_BINARY)) << PROMETHEUS_BINARY << " is missing: run scripts/install-deps";
+  TempDir dir;
+  const fs::path root = dir.path();
+  std::unique_ptr<DaemonProcess> started = StartDaemon(root);
+  DaemonProcess& daemon = *started;
+  ASSERT_TRUE(daemon.Started());
+  PublishHistory(daemon);
+  if (::testing::Test::HasFatalFailure()) return;
   const int port = FreePort();
-  BackgroundProcess prometheus({PROMETHEUS_BINARY, "--config.file=" + (root / "prometheus.yml").string(),
-                                "--storage.tsdb.path=" + (root / "tsdb").string(),
-                                "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-                               (root / "prometheus.log").string());
+  std::unique_ptr<BackgroundProcess> prometheus_process = StartPrometheus(root, daemon.WebPort(), port);
+  BackgroundProcess& prometheus = *prometheus_process;
 
   std::vector<FiringAlert> firing;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
@@ -164,6 +197,149 @@ TEST(AlertsEndToEndTest, ShippedRulesFireForTheLaggingProjectsOnly) {
     EXPECT_NE(a.project, "E2E-A") << a.name << " fired for the project that reports on plan";
     EXPECT_NE(a.source, "src-a") << a.name << " fired for the source that keeps reporting";
     EXPECT_NE(a.name, "PipelinedDown");
+  }
+}
+
+// A webhook receiver such as a chat bridge would run: takes Alertmanager's
+// POSTs on a free loopback port, answers 200 and keeps path and body.
+class WebhookReceiver {
+ public:
+  struct Delivery {
+    std::string path;
+    std::string body;
+  };
+
+  WebhookReceiver() {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(listener_, 16) != 0 ||
+        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      ADD_FAILURE() << "webhook receiver cannot listen";
+      return;
+    }
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~WebhookReceiver() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+    close(listener_);
+  }
+  int Port() const { return port_; }
+  std::vector<Delivery> Deliveries() const {
+    std::lock_guard lock(mutex_);
+    return deliveries_;
+  }
+
+ private:
+  void Serve() {
+    while (!stopping_) {
+      pollfd waiting{listener_, POLLIN, 0};
+      if (poll(&waiting, 1, 100) <= 0) continue;
+      const int connection = accept(listener_, nullptr, nullptr);
+      if (connection < 0) continue;
+      timeval timeout{5, 0};
+      setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+      std::string request;
+      char buffer[8192];
+      size_t header_end = std::string::npos, content_length = 0;
+      for (ssize_t n; (n = read(connection, buffer, sizeof buffer)) > 0;) {
+        request.append(buffer, static_cast<size_t>(n));
+        if (header_end == std::string::npos && (header_end = request.find("\r\n\r\n")) != std::string::npos) {
+          std::smatch length;
+          const std::string head = request.substr(0, header_end);
+          if (std::regex_search(head, length, std::regex("[Cc]ontent-[Ll]ength: *([0-9]+)"))) {
+            content_length = std::stoul(length[1]);
+          }
+        }
+        if (header_end != std::string::npos && request.size() >= header_end + 4 + content_length) break;
+      }
+      const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      (void)!write(connection, reply, sizeof reply - 1);
+      close(connection);
+      if (header_end == std::string::npos) continue;
+      const size_t path_start = request.find(' ') + 1;
+      std::lock_guard lock(mutex_);
+      deliveries_.push_back({request.substr(path_start, request.find(' ', path_start) - path_start),
+                             request.substr(header_end + 4)});
+    }
+  }
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+  mutable std::mutex mutex_;
+  std::vector<Delivery> deliveries_;
+};
+
+// (receiver path, alert name, project) of every firing alert delivered.
+std::vector<std::tuple<std::string, std::string, std::string>> Notified(const WebhookReceiver& webhook) {
+  std::vector<std::tuple<std::string, std::string, std::string>> notified;
+  for (const WebhookReceiver::Delivery& delivery : webhook.Deliveries()) {
+    const nlohmann::json message = nlohmann::json::parse(delivery.body, nullptr, false);
+    if (!message.is_object() || !message.contains("alerts")) continue;
+    for (const nlohmann::json& alert : message["alerts"]) {
+      if (alert.value("status", "") != "firing") continue;
+      const nlohmann::json& labels = alert["labels"];
+      notified.emplace_back(delivery.path, labels.value("alertname", ""), labels.value("project", ""));
+    }
+  }
+  return notified;
+}
+
+// The whole path a planning office relies on: the daemon decides a project
+// is lagging, the real Prometheus fires the shipped alert, the real
+// Alertmanager routes it with the shipped configuration (only its webhook
+// URLs and waiting times changed) and delivers it to a webhook.
+TEST(AlertsEndToEndTest, AlertmanagerDeliversTheLaggingProjectsAlertToTheWebhook) {
+  ASSERT_TRUE(fs::exists(PROMETHEUS_BINARY)) << PROMETHEUS_BINARY << " is missing: run scripts/install-deps";
+  ASSERT_TRUE(fs::exists(ALERTMANAGER_BINARY)) << ALERTMANAGER_BINARY << " is missing: run scripts/install-deps";
+  TempDir dir;
+  const fs::path root = dir.path();
+  WebhookReceiver webhook;
+  std::string shipped = ReadFile(kSourceDir + "/deploy/alertmanager/alertmanager.yml");
+  shipped = std::regex_replace(shipped, std::regex("http://localhost:5001"),
+                               "http://127.0.0.1:" + std::to_string(webhook.Port()));
+  shipped = std::regex_replace(shipped, std::regex(R"((group_wait|group_interval): [0-9a-z]+)"), "$1: 1s");
+  shipped = std::regex_replace(shipped, std::regex(R"(repeat_interval: [0-9a-z]+)"), "repeat_interval: 1h");
+  std::ofstream(root / "alertmanager.yml") << shipped;
+  const int alertmanager_port = FreePort();
+  BackgroundProcess alertmanager({ALERTMANAGER_BINARY, "--config.file=" + (root / "alertmanager.yml").string(),
+                                  "--storage.path=" + (root / "am").string(),
+                                  "--web.listen-address=127.0.0.1:" + std::to_string(alertmanager_port),
+                                  "--cluster.listen-address="},
+                                 (root / "alertmanager.log").string());
+
+  std::unique_ptr<DaemonProcess> daemon = StartDaemon(root);
+  ASSERT_TRUE(daemon->Started());
+  PublishHistory(*daemon);
+  if (::testing::Test::HasFatalFailure()) return;
+  std::unique_ptr<BackgroundProcess> prometheus =
+      StartPrometheus(root, daemon->WebPort(), FreePort(), alertmanager_port);
+
+  auto delivered = [&webhook](const std::string& alert, const std::string& project) {
+    for (const auto& [path, name, labelled] : Notified(webhook)) {
+      if (path == "/pipelined/planning-office" && name == alert && labelled == project) return true;
+    }
+    return false;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (std::chrono::steady_clock::now() < deadline &&
+         !(delivered("PipelinedProjectStartOverdue", "E2E-C") && delivered("PipelinedProjectSourceSilent", "E2E-B"))) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  std::string seen;
+  for (const auto& [path, name, project] : Notified(webhook)) seen += "\n  " + path + " " + name + " " + project;
+  EXPECT_TRUE(delivered("PipelinedProjectStartOverdue", "E2E-C"))
+      << "delivered:" << seen << "\nalertmanager log:\n" << alertmanager.Log();
+  EXPECT_TRUE(delivered("PipelinedProjectSourceSilent", "E2E-B")) << "delivered:" << seen;
+  for (const auto& [path, name, project] : Notified(webhook)) {
+    EXPECT_NE(project, "E2E-A") << name << " was delivered for the project that reports on plan";
+    EXPECT_TRUE(path == "/pipelined/planning-office" || path == "/pipelined/on-call") << path;
   }
 }
 
