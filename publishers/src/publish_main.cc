@@ -6,7 +6,7 @@
 
 #include <iostream>
 
-#include "pipelined/config/curve_certificate.h"
+#include "connection_flags.h"
 #include "pipelined/model/calendar.h"
 #include "pipelined/model/money.h"
 #include "pipelined/publisher/event_builder.h"
@@ -24,8 +24,7 @@ constexpr int kExitQueued = 5;
 
 using namespace pipelined;
 
-struct Flags {
-  std::string endpoint = "tcp://127.0.0.1:7010";
+struct Flags : publisher::ConnectionFlags {
   std::string source = "pipelined-publish";
   std::string project;
   std::string date;
@@ -39,38 +38,8 @@ struct Flags {
   std::string retracted_id;
   std::string note;
   std::string outbox;
-  std::string curve_server_key_file;
-  std::string curve_key_file;
   std::uint64_t sequence = 0;
-  double timeout_seconds = 5;
 };
-
-void AddCurveFlags(CLI::App* command, Flags& flags) {
-  command->add_option("--curve.server-key-file", flags.curve_server_key_file,
-                      "The daemon's public certificate: turns on CURVE (with --curve.key-file)");
-  command->add_option("--curve.key-file", flags.curve_key_file,
-                      "This publisher's secret certificate (from `pipelined keygen`), allowed by the daemon");
-}
-
-// Where and how to connect; false (after printing why) when a certificate
-// cannot be used.
-bool ConnectionOptions(const Flags& flags, publisher::PublisherOptions* options) {
-  options->endpoint = flags.endpoint;
-  options->reply_timeout = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
-  if (flags.curve_server_key_file.empty() && flags.curve_key_file.empty()) return true;
-  std::string error;
-  auto server = config::ReadCurveCertificate(flags.curve_server_key_file, &error);
-  auto own = server ? config::ReadCurveCertificate(flags.curve_key_file, &error) : std::nullopt;
-  if (!server || !own || own->secret_key.empty()) {
-    std::cerr << (error.empty() ? flags.curve_key_file + " has no secret-key" : error)
-              << " (CURVE needs --curve.server-key-file and --curve.key-file)\n";
-    return false;
-  }
-  options->curve_server_key = server->public_key;
-  options->curve_public_key = own->public_key;
-  options->curve_secret_key = own->secret_key;
-  return true;
-}
 
 void AddCommonFlags(CLI::App* command, Flags& flags) {
   command->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
@@ -83,7 +52,7 @@ void AddCommonFlags(CLI::App* command, Flags& flags) {
   command->add_option("--sequence", flags.sequence,
                       "Per-source sequence number, if the source numbers its events (default: none)");
   command->add_option("--timeout", flags.timeout_seconds, "Seconds to wait for the reply")->capture_default_str();
-  AddCurveFlags(command, flags);
+  publisher::AddCurveFlags(command, flags);
   command->add_option("--outbox", flags.outbox,
                       "Durable outbox file: the event is written there first and kept until the daemon "
                       "acknowledges it (waiting events are sent too)");
@@ -143,7 +112,7 @@ static int Run(int argc, char** argv) {
   flush->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
   flush->add_option("--outbox", flags.outbox, "Outbox file")->required();
   flush->add_option("--timeout", flags.timeout_seconds, "Seconds to keep trying")->capture_default_str();
-  AddCurveFlags(flush, flags);
+  publisher::AddCurveFlags(flush, flags);
   launched->add_option("--line", flags.line, "Line id as planned (e.g. line-1)")->required();
   investment->add_option("--amount-yuan", flags.amount_yuan, "Completed investment in yuan, e.g. 1250000.50")
       ->required();
@@ -159,7 +128,7 @@ static int Run(int argc, char** argv) {
   }
 
   publisher::PublisherOptions connection;
-  if (!ConnectionOptions(flags, &connection)) return kExitUsage;
+  if (!publisher::ConnectionOptions(flags, &connection)) return kExitUsage;
 
   if (*flush) {
     std::string error;
