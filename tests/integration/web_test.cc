@@ -14,6 +14,8 @@
 
 #include "daemon_process.h"
 #include "metrics_scrape.h"
+#include "pipelined/publisher/event_builder.h"
+#include "pipelined/store/event_store.h"
 
 namespace pipelined::testing {
 namespace {
@@ -100,6 +102,60 @@ TEST(WebTest, HealthAndReadinessAnswerWithoutCredentials) {
   EXPECT_EQ(ready.status, 200);
   EXPECT_EQ(ready.body, "Ready.\n");
   EXPECT_EQ(Fetch(daemon.WebPort(), "/-/healthy", "POST").status, 405);
+}
+
+// A store big enough that replaying it takes a visible while.
+void FillStore(const std::string& directory, int events) {
+  std::unique_ptr<store::EventStore> events_store;
+  ASSERT_TRUE(store::EventStore::Open({directory, store::Durability::kNormal}, &events_store).ok());
+  constexpr int kPerCommit = 20000;
+  for (int first = 0; first < events; first += kPerCommit) {
+    std::vector<store::EventRecord> records(kPerCommit);
+    std::vector<const store::EventRecord*> pointers;
+    for (int i = 0; i < kPerCommit; ++i) {
+      store::EventRecord& record = records[static_cast<size_t>(i)];
+      record.event_id = "fill-" + std::to_string(first + i);
+      record.source = "fill";
+      record.project_code = "T-TRN-1";
+      record.body = publisher::InvestmentEvent({record.event_id, "fill", 0, "T-TRN-1", model::Date{2024, 3, 20}}, 1,
+                                               model::YearMonth{2024, 3})
+                        .SerializeAsString();
+      pointers.push_back(&record);
+    }
+    std::vector<bool> inserted;
+    ASSERT_TRUE(events_store->Append(pointers, &inserted).ok());
+  }
+}
+
+TEST(WebTest, HealthyButNotReadyWhileTheStoreIsReplayed) {
+  TempDir storage;
+  FillStore(storage.path(), 600000);
+  if (HasFatalFailure()) return;
+  const int web_port = FreePort();
+  BackgroundProcess daemon({PIPELINED_BINARY, "--plan.file=" + kTestPlan, "--clock.start=2024-06-30",
+                            "--storage.path=" + storage.path(),
+                            "--ingest.endpoint=tcp://127.0.0.1:" + std::to_string(FreePort()),
+                            "--web.listen-address=127.0.0.1:" + std::to_string(web_port)},
+                           storage.path() + "/daemon.log");
+  bool seen_starting = false, seen_ready = false, metrics_before_ready = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!seen_ready && std::chrono::steady_clock::now() < deadline) {
+    const bool healthy = HttpGet(web_port, "/-/healthy").has_value();
+    const bool ready = HttpGet(web_port, "/-/ready").has_value();
+    if (healthy && !ready) {
+      seen_starting = true;
+      metrics_before_ready |= HttpGet(web_port, "/metrics").has_value();
+    }
+    seen_ready = ready;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(seen_starting) << "never saw /-/healthy up and /-/ready not yet:\n" << daemon.Log();
+  EXPECT_TRUE(seen_ready) << daemon.Log();
+  EXPECT_FALSE(metrics_before_ready) << "/metrics answered 200 before the state was rebuilt";
+  auto scrape = ScrapeMetrics(web_port);
+  ASSERT_TRUE(scrape);
+  EXPECT_EQ(scrape->Value("pipelined_replay_events"), 600000);
+  EXPECT_EQ(scrape->Value("pipelined_project_investment_completed_yuan{project=\"T-TRN-1\"}"), 6000);
 }
 
 TEST(WebTest, StatusPageListsLaggingProjectsWithReasonsAndRecentRejections) {
