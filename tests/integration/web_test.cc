@@ -104,6 +104,19 @@ TEST(WebTest, HealthAndReadinessAnswerWithoutCredentials) {
   EXPECT_EQ(Fetch(daemon.WebPort(), "/-/healthy", "POST").status, 405);
 }
 
+TEST(WebTest, LargeAnswersAreGzippedForClientsThatAskForIt) {
+  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-06-30"});
+  ASSERT_TRUE(daemon.Started());
+  const std::string url = "http://127.0.0.1:" + std::to_string(daemon.WebPort()) + "/metrics";
+  ProcessResult headers =
+      RunProcess({"/usr/bin/curl", "-s", "-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip", url});
+  EXPECT_THAT(headers.output, HasSubstr("Content-Encoding: gzip"));
+  EXPECT_THAT(RunProcess({"/usr/bin/curl", "-s", "-D", "-", "-o", "/dev/null", url}).output,
+              Not(HasSubstr("Content-Encoding")));
+  ProcessResult decoded = RunProcess({"/usr/bin/curl", "-s", "--compressed", url});
+  EXPECT_THAT(decoded.output, HasSubstr("pipelined_build_info{"));
+}
+
 // A store big enough that replaying it takes a visible while.
 void FillStore(const std::string& directory, int events) {
   std::unique_ptr<store::EventStore> events_store;
