@@ -178,12 +178,14 @@ std::string Chart(const model::ProjectDetail& detail) {
         << "\" stroke=\"#eee\"/><text x=\"" << x(i) << "\" y=\"" << kHeight - kBottom + 14
         << "\" text-anchor=\"middle\">" << months[i].month.ToString() << "</text>";
   }
-  svg << polyline([](const model::MonthlyProgress& m) { return std::optional<Fen>(m.pro_rata_cumulative_fen); },
-                  "#888", "5,4", "pro-rata")
-      << polyline([](const model::MonthlyProgress& m) { return std::optional<Fen>(m.planned_cumulative_fen); },
+  // Pro-rata last and dashed: with a linear profile it lies on the planned
+  // line, and must stay visible there.
+  svg << polyline([](const model::MonthlyProgress& m) { return std::optional<Fen>(m.planned_cumulative_fen); },
                   "#4a7bd0", "none", "planned")
       << polyline([](const model::MonthlyProgress& m) { return m.completed_cumulative_fen; }, "#1b7a2f", "none",
-                  "completed");
+                  "completed")
+      << polyline([](const model::MonthlyProgress& m) { return std::optional<Fen>(m.pro_rata_cumulative_fen); },
+                  "#555", "5,4", "pro-rata");
   const double legend_y = kHeight - 8;
   svg << "<g font-size=\"12\"><rect x=\"" << kLeft << "\" y=\"" << legend_y - 9
       << "\" width=\"12\" height=\"3\" fill=\"#4a7bd0\"/><text x=\"" << kLeft + 16 << "\" y=\"" << legend_y
