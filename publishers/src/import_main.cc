@@ -176,8 +176,11 @@ int main(int argc, char** argv) {
   app.add_option("file", flags.file, "The report: .csv, or .jsonl/.ndjson (one JSON object per line)")->required();
   app.add_option("--format", flags.format, "csv or jsonl, when the file name does not say");
   app.add_option("--mapping", flags.mapping_file, "YAML mapping file: columns, constants, amount_unit, format");
-  app.add_option("--map", flags.maps, "FIELD=COLUMN: the column holding an event field (repeatable)");
-  app.add_option("--set", flags.sets, "FIELD=VALUE: a value for every row, e.g. type=investment (repeatable)");
+  // One value per occurrence, so that "--set type=x report.csv" leaves the file alone.
+  app.add_option("--map", flags.maps, "FIELD=COLUMN: the column holding an event field (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--set", flags.sets, "FIELD=VALUE: a value for every row, e.g. type=investment (repeatable)")
+      ->allow_extra_args(false);
   app.add_option("--amount-unit", flags.amount_unit, "Unit of the amount column: yuan (default) or wan_yuan (万元)");
   app.add_flag("--dry-run", flags.dry_run,
                "Check every row against the plan with the daemon's own rules, send nothing");

@@ -81,6 +81,12 @@ TEST_F(ImportTest, DryRunChecksAgainstThePlanAndSendsNothing) {
   EXPECT_THAT(dry.output, HasSubstr("valid       5\n  rejected    1\n    unknown_project  1\n"));
   EXPECT_THAT(ReadAll(dir_.path() + "/rejects.csv"), HasSubstr("6,unknown_project,"));
   EXPECT_EQ(Investment(daemon_, "NB14-IND-0001"), 0);
+
+  // The same mapping as flags; the file right after a --set stays the file.
+  ProcessResult flags = Import({"--dry-run", "--amount-unit", "wan_yuan", "--map", "project=项目编号", "--map",
+                                "date=填报日期", "--map", "amount=本月完成投资(万元)", "--map", "period=报告期",
+                                "--set", "type=investment", kExamples + "/monthly-investment-report.csv"});
+  EXPECT_THAT(flags.output, HasSubstr("valid       5\n")) << flags.output;
 }
 
 TEST_F(ImportTest, JsonLinesWithFieldNamedKeysNeedNoMapping) {
