@@ -1,5 +1,7 @@
 #include "pipelined/config/settings.h"
 
+#include <algorithm>
+
 #include <yaml-cpp/yaml.h>
 
 #include <set>
@@ -259,6 +261,16 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
   }
   if (settings.web_listen_address.empty()) problems.push_back("web listen address must not be empty");
   return problems;
+}
+
+void ApplyEventLimits(const SettingsFile& file, model::EventLimits* limits) {
+  auto set = [](size_t& target, const std::optional<std::int64_t>& value) {
+    if (value) target = static_cast<size_t>(std::max<std::int64_t>(0, *value));
+  };
+  set(limits->max_event_id_bytes, file.limits_max_event_id_bytes);
+  set(limits->max_source_bytes, file.limits_max_source_bytes);
+  set(limits->max_project_code_bytes, file.limits_max_project_code_bytes);
+  set(limits->max_line_id_bytes, file.limits_max_line_id_bytes);
 }
 
 }  // namespace pipelined::config

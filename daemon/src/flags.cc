@@ -109,13 +109,7 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
     merge(s.ingest_max_events_per_batch, file.values.ingest_max_events_per_batch, max_events);
     merge(s.ingest_max_connections, file.values.ingest_max_connections, max_connections);
     // ingest.limits has no flags.
-    auto set_limit = [](size_t& target, const std::optional<std::int64_t>& from_file) {
-      if (from_file) target = static_cast<size_t>(std::max<std::int64_t>(0, *from_file));
-    };
-    set_limit(s.event_limits.max_event_id_bytes, file.values.limits_max_event_id_bytes);
-    set_limit(s.event_limits.max_source_bytes, file.values.limits_max_source_bytes);
-    set_limit(s.event_limits.max_project_code_bytes, file.values.limits_max_project_code_bytes);
-    set_limit(s.event_limits.max_line_id_bytes, file.values.limits_max_line_id_bytes);
+    config::ApplyEventLimits(file.values, &s.event_limits);
     merge(s.curve_secret_key_file, file.values.curve_secret_key_file, curve_key);
     if (file.values.curve_publishers) s.curve_publishers = *file.values.curve_publishers;
     merge(s.web_listen_address, file.values.web_listen_address, web);

@@ -21,12 +21,15 @@ int Base64Value(char c) {
 
 std::optional<std::string> DecodeBase64(const std::string& text) {
   std::string out;
-  int bits = 0, buffer = 0;
+  // Only the low `bits` bits of the buffer are pending; masking keeps it
+  // small, so a long header can never overflow the shift.
+  int bits = 0;
+  unsigned buffer = 0;
   size_t i = 0;
   for (; i < text.size() && text[i] != '='; ++i) {
     const int value = Base64Value(text[i]);
     if (value < 0) return std::nullopt;
-    buffer = (buffer << 6) | value;
+    buffer = ((buffer << 6) | static_cast<unsigned>(value)) & 0xffffu;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;

@@ -10,7 +10,9 @@ can without Docker or a cluster:
 - the runtime image installs the Debian package of every shared library the
   built binaries link directly (objdump NEEDED -> dpkg -S), so the image does
   not start with a missing library;
-- the Dockerfile copies only paths that exist.
+- the Dockerfile copies only paths that exist, and its dockerignore file
+  keeps out of the build context everything .gitignore keeps out of git
+  (local build trees, the demo's store).
 
 Usage: check_deploy_files.py REPO_ROOT PIPELINED_BINARY PROMTOOL BINARY...
 """
@@ -121,12 +123,44 @@ def check_dockerfile(root, binaries):
     print(f"ok: runtime image installs {len(installed)} packages for {len(binaries)} binaries")
 
 
+def ignore_patterns(path, unanchored_prefix):
+    """The patterns of an ignore file, each as a path pattern from the root."""
+    patterns = set()
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#") or line.startswith("!"):
+                continue
+            line = line.rstrip("/")
+            if line.startswith("/"):
+                patterns.add(line[1:])
+            elif "/" in line:
+                patterns.add(line)
+            else:
+                patterns.add(unanchored_prefix + line)
+    return patterns
+
+
+def check_dockerignore(root):
+    # .gitignore: "/build/" is the root's build, "__pycache__/" one at any depth.
+    # .dockerignore: "build" is the root's build, "**/__pycache__" any depth.
+    ignored_by_git = ignore_patterns(os.path.join(root, ".gitignore"), "**/")
+    path = os.path.join(root, "deploy/docker/Dockerfile.dockerignore")
+    if not os.path.isfile(path):
+        fail("deploy/docker/Dockerfile.dockerignore is missing: the build context would hold the build trees")
+        return
+    ignored_by_docker = ignore_patterns(path, "")
+    for pattern in sorted(ignored_by_git - ignored_by_docker):
+        fail(f"Dockerfile.dockerignore does not exclude {pattern}, which .gitignore does")
+
+
 def main():
     root, pipelined, promtool = sys.argv[1:4]
     binaries = sys.argv[4:]
     check_compose(root)
     check_kubernetes(root, pipelined, promtool)
     check_dockerfile(root, binaries)
+    check_dockerignore(root)
     if failures:
         sys.exit(f"{len(failures)} problem(s) in deploy/docker and deploy/kubernetes")
     print("deploy files OK")

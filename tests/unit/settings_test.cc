@@ -137,6 +137,19 @@ TEST(SettingsTest, ReadsConnectionLimitAndStringLimits) {
               HasSubstr("ingest.limits: unknown key \"max_amount_fen\""));
 }
 
+TEST(SettingsTest, StringLimitsFromTheFileReplaceOnlyTheLimitsItSets) {
+  SettingsFile file;
+  file.limits_max_source_bytes = 16;
+  file.limits_max_line_id_bytes = -5;
+  model::EventLimits limits;
+  const model::EventLimits defaults;
+  ApplyEventLimits(file, &limits);
+  EXPECT_EQ(limits.max_source_bytes, 16u);
+  EXPECT_EQ(limits.max_line_id_bytes, 0u);
+  EXPECT_EQ(limits.max_event_id_bytes, defaults.max_event_id_bytes);
+  EXPECT_EQ(limits.max_project_code_bytes, defaults.max_project_code_bytes);
+}
+
 TEST(SettingsTest, LimitsOutOfRangeAreErrors) {
   Settings settings;
   settings.ingest_max_connections = 0;

@@ -87,6 +87,10 @@ struct SettingsLoadResult {
 };
 
 SettingsLoadResult LoadSettingsFile(const std::string& path);
+
+// Sets the string limits the file gives (ingest.limits) in `limits`; a
+// negative value counts as 0.
+void ApplyEventLimits(const SettingsFile& file, model::EventLimits* limits);
 SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const std::string& file_name);
 
 // Checks values that flags and files share (log level names, clock format);
