@@ -53,6 +53,26 @@ TEST(BatchCodecTest, PayloadFromANewerPublisherIsUnknownNotMissing) {
   EXPECT_TRUE(std::holds_alternative<model::UnknownPayload>(decoded.events[0].payload));
 }
 
+TEST(BatchCodecTest, KeepsEachEventsBytesAsSentForTheStore) {
+  v1::EventBatch batch;
+  auto* first = batch.add_events();
+  first->set_event_id("e1");
+  first->mutable_investment_recorded()->set_amount_fen(5);
+  auto* second = batch.add_events();
+  second->set_event_id("e2");
+  second->GetReflection()->MutableUnknownFields(second)->AddVarint(77, 3);
+  batch.set_batch_id("b");  // after the events on the wire: the scan must skip it
+  const std::string bytes = batch.SerializeAsString();
+  DecodedBatch decoded = DecodeBatch(bytes.data(), bytes.size());
+  ASSERT_TRUE(decoded.ok);
+  ASSERT_EQ(decoded.bodies.size(), 2u);
+  EXPECT_EQ(decoded.bodies[0], batch.events(0).SerializeAsString());
+  EXPECT_EQ(decoded.bodies[1], batch.events(1).SerializeAsString());
+  v1::Event reread;
+  ASSERT_TRUE(reread.ParseFromString(decoded.bodies[1]));
+  EXPECT_EQ(reread.GetReflection()->GetUnknownFields(reread).field_count(), 1);
+}
+
 TEST(BatchCodecTest, GarbageIsMalformedNotACrash) {
   const std::string garbage = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff";
   DecodedBatch decoded = DecodeBatch(garbage.data(), garbage.size());
@@ -69,10 +89,16 @@ TEST(BatchCodecTest, EmptyMessageIsAnEmptyBatch) {
   EXPECT_TRUE(decoded.events.empty());
 }
 
+v1::EventResult Result(const model::Outcome& outcome) {
+  v1::EventResult result;
+  FillResult("a", outcome, &result);
+  return result;
+}
+
 TEST(BatchCodecTest, OutcomesMapToWireStatuses) {
-  EXPECT_EQ(ToProto("a", {model::EventStatus::kAccepted, "", ""}).status(), v1::ACCEPTED);
-  EXPECT_EQ(ToProto("a", {model::EventStatus::kDuplicate, "", ""}).status(), v1::DUPLICATE);
-  v1::EventResult rejected = ToProto("a", {model::EventStatus::kRejected, "unknown_project", "msg"});
+  EXPECT_EQ(Result({model::EventStatus::kAccepted, "", ""}).status(), v1::ACCEPTED);
+  EXPECT_EQ(Result({model::EventStatus::kDuplicate, "", ""}).status(), v1::DUPLICATE);
+  v1::EventResult rejected = Result({model::EventStatus::kRejected, "unknown_project", "msg"});
   EXPECT_EQ(rejected.status(), v1::REJECTED);
   EXPECT_EQ(rejected.reason(), "unknown_project");
   EXPECT_EQ(rejected.message(), "msg");

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <string_view>
 #include <unordered_map>
 
 namespace pipelined::ingest {
@@ -12,12 +13,35 @@ using model::EventStatus;
 using model::Outcome;
 
 struct EventPipeline::Pending {
-  model::Event event;
-  store::EventRecord record;
+  const model::Event* event = nullptr;  // in the batch, which outlives Process()
   bool replaces = false;
   model::Event replaced;
   size_t batch = 0;
   size_t index = 0;
+};
+
+struct EventPipeline::Scratch {
+  std::vector<std::vector<Outcome>> outcomes;
+  std::vector<Pending> pending;
+  // Ids accepted within this group, and the targets they replace (views of
+  // the batches' strings).
+  std::unordered_map<std::string_view, size_t> pending_ids;
+  std::unordered_map<std::string_view, size_t> pending_targets;
+  // Outcomes that rest on events of this group: if its commit fails they
+  // must not stand (a DUPLICATE of an event that was never stored would let
+  // a publisher drop it).
+  std::vector<std::pair<size_t, size_t>> rests_on_group;
+  std::vector<store::NewRecord> records;
+  std::vector<bool> inserted;
+
+  void Clear(size_t batches) {
+    outcomes.resize(batches);
+    pending.clear();
+    pending_ids.clear();
+    pending_targets.clear();
+    rests_on_group.clear();
+    records.clear();
+  }
 };
 
 namespace {
@@ -39,7 +63,13 @@ Outcome StoreUnavailable(const std::string& why) {
 
 EventPipeline::EventPipeline(model::Programme& programme, store::EventStore& store, model::IngestCounters& counters,
                              RejectionLog& rejection_log)
-    : programme_(&programme), store_(store), counters_(counters), rejection_log_(rejection_log) {}
+    : programme_(&programme),
+      store_(store),
+      counters_(counters),
+      rejection_log_(rejection_log),
+      scratch_(std::make_unique<Scratch>()) {}
+
+EventPipeline::~EventPipeline() = default;
 
 store::Status EventPipeline::Replay() {
   const auto started = std::chrono::steady_clock::now();
@@ -86,8 +116,8 @@ bool EventPipeline::FindEvent(const std::string& event_id, const std::vector<Pen
     return DecodeEvent(record->body, event);
   }
   for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
-    if (it->event.event_id == event_id) {
-      *event = it->event;
+    if (it->event->event_id == event_id) {
+      *event = *it->event;
       *found = true;
       *from_group = true;
       return true;
@@ -104,23 +134,22 @@ bool EventPipeline::IsStored(const std::string& event_id) {
 
 void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std::vector<v1::BatchReply>* replies) {
   replies->assign(batches.size(), v1::BatchReply{});
-  std::vector<std::vector<Outcome>> outcomes(batches.size());
-  std::vector<Pending> pending;
+  Scratch& scratch = *scratch_;
+  scratch.Clear(batches.size());
+  std::vector<std::vector<Outcome>>& outcomes = scratch.outcomes;
+  std::vector<Pending>& pending = scratch.pending;
+  auto& pending_ids = scratch.pending_ids;
+  auto& pending_targets = scratch.pending_targets;
+  auto& rests_on_group = scratch.rests_on_group;
   size_t events = 0;
   for (const DecodedBatch* batch : batches) events += batch->events.size();
   pending.reserve(events);
-  // Ids accepted within this group, and the targets they replace.
-  std::unordered_map<std::string, size_t> pending_ids;
-  std::unordered_map<std::string, size_t> pending_targets;
-  // Outcomes that rest on events of this group: if its commit fails they
-  // must not stand (a DUPLICATE of an event that was never stored would let
-  // a publisher drop it).
-  std::vector<std::pair<size_t, size_t>> rests_on_group;
+  pending_ids.reserve(events);
   const std::int64_t received_at = UnixNow();
 
   for (size_t b = 0; b < batches.size(); ++b) {
     const DecodedBatch& batch = *batches[b];
-    outcomes[b].resize(batch.events.size());
+    outcomes[b].assign(batch.events.size(), Outcome{});
     auto scope = scopes_.find(batch.publisher);
     const model::PublisherScope* limits = scope == scopes_.end() ? nullptr : &scope->second;
     // A publisher removed by a reload may still hold a connection that was
@@ -180,7 +209,7 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
         }
         if (target_found) target.event = &target_event;
         if (auto it = pending_targets.find(target_id); it != pending_targets.end()) {
-          replacing_event = pending[it->second].event;
+          replacing_event = *pending[it->second].event;
           replacing_found = true;
           from_group = true;
         } else {
@@ -201,9 +230,9 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
         accepted.replaced = target_event;
       }
       outcome = {EventStatus::kAccepted, "", ""};
-      accepted.event = event;
-      accepted.record = store::EventRecord{0,           event.event_id, event.source,         event.sequence,
-                                           event.project_code, target_id, received_at, batch.bodies[i]};
+      accepted.event = &event;
+      scratch.records.push_back(store::NewRecord{event.event_id, event.source, event.sequence, event.project_code,
+                                                 target_id, received_at, batch.bodies[i]});
       accepted.batch = b;
       accepted.index = i;
       pending_ids.emplace(event.event_id, pending.size());
@@ -213,12 +242,9 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
   }
 
   if (!pending.empty()) {
-    std::vector<const store::EventRecord*> records;
-    records.reserve(pending.size());
-    for (const Pending& p : pending) records.push_back(&p.record);
     const auto started = std::chrono::steady_clock::now();
-    std::vector<bool> inserted;
-    store::Status status = store_.Append(records, &inserted);
+    std::vector<bool>& inserted = scratch.inserted;
+    store::Status status = store_.AppendViews(scratch.records, &inserted);
     const auto elapsed = std::chrono::steady_clock::now() - started;
     if (status.ok()) {
       counters_.store_commit_nanoseconds.fetch_add(
@@ -229,12 +255,12 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
       for (size_t k = 0; k < pending.size(); ++k) {
         const Pending& p = pending[k];
         if (!inserted[k]) {
-          outcomes[p.batch][p.index] = Duplicate(p.event.event_id);
+          outcomes[p.batch][p.index] = Duplicate(p.event->event_id);
           continue;
         }
         counters_.store_committed_events.fetch_add(1);
-        if (!programme_->Apply(p.event, p.replaces ? &p.replaced : nullptr)) counters_.orphaned_events.fetch_add(1);
-        programme_->ObserveSequence(p.event.source, p.event.sequence);
+        if (!programme_->Apply(*p.event, p.replaces ? &p.replaced : nullptr)) counters_.orphaned_events.fetch_add(1);
+        programme_->ObserveSequence(p.event->source, p.event->sequence);
       }
     } else {
       counters_.store_commit_errors.fetch_add(1);
@@ -244,17 +270,34 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
     }
   }
 
+  // Consecutive events of a batch mostly share source and outcome: count
+  // them as one run rather than taking the programme's lock per event.
+  const std::string* run_source = nullptr;
+  const Outcome* run_outcome = nullptr;
+  std::uint64_t run_length = 0;
+  auto flush_run = [&] {
+    if (run_length > 0) programme_->Count(*run_source, *run_outcome, run_length);
+    run_length = 0;
+  };
   for (size_t b = 0; b < batches.size(); ++b) {
     v1::BatchReply& reply = (*replies)[b];
     reply.set_batch_id(batches[b]->batch_id);
+    reply.mutable_results()->Reserve(static_cast<int>(outcomes[b].size()));
     for (size_t i = 0; i < outcomes[b].size(); ++i) {
       const model::Event& event = batches[b]->events[i];
       const Outcome& outcome = outcomes[b][i];
-      programme_->Count(event.source, outcome);
+      if (run_length == 0 || event.source != *run_source || outcome.status != run_outcome->status ||
+          outcome.reason != run_outcome->reason) {
+        flush_run();
+        run_source = &event.source;
+        run_outcome = &outcome;
+      }
+      ++run_length;
       if (outcome.status == EventStatus::kRejected) rejection_log_.Rejected(event, outcome);
-      *reply.add_results() = ToProto(event.event_id, outcome);
+      FillResult(event.event_id, outcome, reply.add_results());
     }
   }
+  flush_run();
 }
 
 }  // namespace pipelined::ingest

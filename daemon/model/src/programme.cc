@@ -252,9 +252,9 @@ const std::string& Programme::SourceLabel(const std::string& source) {
   return kOverflow;
 }
 
-void Programme::Count(const std::string& source, const Outcome& outcome) {
+void Programme::Count(const std::string& source, const Outcome& outcome, std::uint64_t events) {
   std::unique_lock lock(mutex_);
-  ++counts_[{SourceLabel(source), outcome.status, outcome.reason}];
+  counts_[{SourceLabel(source), outcome.status, outcome.reason}] += events;
 }
 
 void Programme::ObserveSequence(const std::string& source, std::uint64_t sequence) {

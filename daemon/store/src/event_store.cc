@@ -20,20 +20,25 @@ constexpr char kDatabaseFile[] = "events.db";
 constexpr char kLockFile[] = "LOCK";
 
 // Covers every stored field that replay interprets.
-std::int64_t Checksum(const EventRecord& r) {
+std::int64_t Checksum(std::string_view event_id, std::string_view source, std::uint64_t sequence,
+                      std::string_view project_code, std::string_view target_event_id, std::string_view body) {
   uLong crc = crc32(0L, Z_NULL, 0);
-  auto add = [&crc](const std::string& field) {
+  auto add = [&crc](std::string_view field) {
     crc = crc32(crc, reinterpret_cast<const Bytef*>(field.data()), static_cast<uInt>(field.size()));
     const Bytef separator = 0;
     crc = crc32(crc, &separator, 1);
   };
-  add(r.event_id);
-  add(r.source);
-  add(std::to_string(r.sequence));
-  add(r.project_code);
-  add(r.target_event_id);
-  add(r.body);
+  add(event_id);
+  add(source);
+  add(std::to_string(sequence));
+  add(project_code);
+  add(target_event_id);
+  add(body);
   return static_cast<std::int64_t>(crc);
+}
+
+std::int64_t Checksum(const EventRecord& r) {
+  return Checksum(r.event_id, r.source, r.sequence, r.project_code, r.target_event_id, r.body);
 }
 
 std::string Column(sqlite3_stmt* statement, int column) {
@@ -61,7 +66,7 @@ EventRecord ReadRecord(sqlite3_stmt* statement, std::int64_t* checksum) {
   return r;
 }
 
-void Bind(sqlite3_stmt* statement, int index, const std::string& text) {
+void Bind(sqlite3_stmt* statement, int index, std::string_view text) {
   sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
@@ -227,25 +232,35 @@ Status EventStore::Prepare(const char* sql, sqlite3_stmt** statement) {
 }
 
 Status EventStore::Append(const std::vector<const EventRecord*>& records, std::vector<bool>* inserted) {
+  std::vector<NewRecord> views;
+  views.reserve(records.size());
+  for (const EventRecord* r : records) {
+    views.push_back({r->event_id, r->source, r->sequence, r->project_code, r->target_event_id, r->received_at, r->body});
+  }
+  return AppendViews(views, inserted);
+}
+
+Status EventStore::AppendViews(const std::vector<NewRecord>& records, std::vector<bool>* inserted) {
   inserted->assign(records.size(), false);
   if (records.empty()) return Status::Ok();
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return Error("cannot begin");
   std::uint64_t added = 0;
   for (size_t i = 0; i < records.size(); ++i) {
-    const EventRecord* r = records[i];
+    const NewRecord& r = records[i];
     sqlite3_reset(insert_);
-    Bind(insert_, 1, r->event_id);
-    Bind(insert_, 2, r->source);
-    sqlite3_bind_int64(insert_, 3, static_cast<sqlite3_int64>(r->sequence));
-    Bind(insert_, 4, r->project_code);
-    if (r->target_event_id.empty()) {
+    Bind(insert_, 1, r.event_id);
+    Bind(insert_, 2, r.source);
+    sqlite3_bind_int64(insert_, 3, static_cast<sqlite3_int64>(r.sequence));
+    Bind(insert_, 4, r.project_code);
+    if (r.target_event_id.empty()) {
       sqlite3_bind_null(insert_, 5);
     } else {
-      Bind(insert_, 5, r->target_event_id);
+      Bind(insert_, 5, r.target_event_id);
     }
-    sqlite3_bind_int64(insert_, 6, r->received_at);
-    sqlite3_bind_blob(insert_, 7, r->body.data(), static_cast<int>(r->body.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(insert_, 8, Checksum(*r));
+    sqlite3_bind_int64(insert_, 6, r.received_at);
+    sqlite3_bind_blob(insert_, 7, r.body.data(), static_cast<int>(r.body.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(insert_, 8,
+                       Checksum(r.event_id, r.source, r.sequence, r.project_code, r.target_event_id, r.body));
     if (sqlite3_step(insert_) != SQLITE_DONE) {
       Status status = Error("cannot store an event");
       sqlite3_reset(insert_);

@@ -19,7 +19,7 @@ struct DecodedBatch {
   bool ok = false;
   std::string batch_id;
   std::vector<model::Event> events;
-  std::vector<std::string> bodies;  // each event re-serialized, unknown fields kept, for the store
+  std::vector<std::string> bodies;  // each event's bytes as received (unknown fields kept), for the store
   std::string error;  // why the message is not an EventBatch, when !ok
   std::string publisher;  // the CURVE-authenticated publisher's name; empty in plain mode
 };
@@ -29,7 +29,8 @@ DecodedBatch DecodeBatch(const void* data, size_t size);
 model::Event FromProto(const v1::Event& event);
 // Decodes one stored event body; false when it is not a valid v1.Event.
 bool DecodeEvent(const std::string& body, model::Event* event);
-v1::EventResult ToProto(const std::string& event_id, const model::Outcome& outcome);
+// Writes an event's outcome into its place in a reply.
+void FillResult(const std::string& event_id, const model::Outcome& outcome, v1::EventResult* result);
 
 // A reply for a message that is not an EventBatch.
 v1::BatchReply MalformedReply(const std::string& error);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ class EventPipeline {
   // References must outlive the pipeline.
   EventPipeline(model::Programme& programme, store::EventStore& store, model::IngestCounters& counters,
                 RejectionLog& rejection_log);
+  ~EventPipeline();
 
   // Applies every stored event to the (empty) programme, in the order they
   // were accepted. Fails with Corruption when a stored event is damaged.
@@ -53,6 +55,9 @@ class EventPipeline {
 
  private:
   struct Pending;
+  // Per-group working memory, kept between groups so that a busy daemon
+  // does not allocate (and fault in) megabytes for every group.
+  struct Scratch;
   // Looks up a stored or pending event by id (the stored version wins);
   // false on a store error. Sets *from_group when it came from `pending`.
   bool FindEvent(const std::string& event_id, const std::vector<Pending>& pending, model::Event* event,
@@ -66,6 +71,7 @@ class EventPipeline {
   RejectionLog& rejection_log_;
   std::map<std::string, model::PublisherScope> scopes_;
   bool authenticated_ = false;
+  std::unique_ptr<Scratch> scratch_;
 };
 
 }  // namespace pipelined::ingest

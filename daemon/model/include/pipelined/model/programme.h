@@ -37,7 +37,7 @@ namespace pipelined::model {
 struct AppliedEvent {
   std::string event_id;
   std::string source;
-  std::string type;  // PayloadTypeName()
+  const char* type = "";  // PayloadTypeName(): a static string, not copied per event
   std::int64_t occurred_at_unix = 0;
   std::string period;  // investment and output
   Fen amount_fen = 0;  // investment amount or revenue
@@ -217,8 +217,8 @@ class Programme {
   // are kept in the store and counted, but change no figures.
   bool Apply(const Event& event, const Event* replaced);
 
-  // Counts one event's outcome for pipelined_events_total.
-  void Count(const std::string& source, const Outcome& outcome);
+  // Counts `events` events with this outcome for pipelined_events_total.
+  void Count(const std::string& source, const Outcome& outcome, std::uint64_t events = 1);
   // Tracks the per-source sequence of an accepted event.
   void ObserveSequence(const std::string& source, std::uint64_t sequence);
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipelined/store/status.h"
@@ -43,6 +44,19 @@ struct EventRecord {
   std::string body;              // the event as received (serialized protobuf)
 };
 
+// A record to append, pointing at strings the caller keeps alive for the
+// call: ingest appends thousands per commit, and copying each event's id,
+// source and body once more would cost more than the checksum.
+struct NewRecord {
+  std::string_view event_id;
+  std::string_view source;
+  std::uint64_t sequence = 0;
+  std::string_view project_code;
+  std::string_view target_event_id;  // empty: none
+  std::int64_t received_at = 0;
+  std::string_view body;
+};
+
 class EventStore {
  public:
   // Opens (creating if needed) the store in options.directory. Fails with
@@ -58,6 +72,8 @@ class EventStore {
   // already stored is skipped, and (*inserted)[i] tells which were new; the
   // unique index answers that as part of the insert, which is much cheaper
   // than a lookup per event.
+  Status AppendViews(const std::vector<NewRecord>& records, std::vector<bool>* inserted);
+  // The same for whole records (their position is ignored).
   Status Append(const std::vector<const EventRecord*>& records, std::vector<bool>* inserted);
 
   // The record with this id, if any.
