@@ -25,7 +25,9 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
   if (root.IsNull()) return result;  // an empty file sets nothing
   YamlReader reader(file_name, result.errors);
   SettingsFile& v = result.values;
-  if (!reader.CheckMapping(root, "settings", {"plan", "ingest", "web", "log", "clock", "storage", "lagging"}, {})) return result;
+  if (!reader.CheckMapping(root, "settings", {"plan", "ingest", "web", "log", "clock", "storage", "lagging", "shard"}, {})) {
+    return result;
+  }
   if (const YAML::Node plan = root["plan"]; reader.CheckMapping(plan, "plan", {"file"}, {})) {
     if (plan["file"]) v.plan_file = reader.String(plan["file"], "plan.file");
   }
@@ -116,6 +118,10 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
           reader.Number(lagging["evaluation_interval_seconds"], "lagging.evaluation_interval_seconds");
     }
     if (lagging["rule_sets"]) v.lagging_rule_sets = ParseRuleSets(lagging["rule_sets"], reader);
+  }
+  if (const YAML::Node shard = root["shard"]; reader.CheckMapping(shard, "shard", {"index", "count"}, {})) {
+    if (shard["index"]) v.shard_index = reader.Integer(shard["index"], "shard.index");
+    if (shard["count"]) v.shard_count = reader.Integer(shard["count"], "shard.count");
   }
   return result;
 }
@@ -260,6 +266,12 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
     if (value->rfind("--", 0) == 0) problems.push_back("the value \"" + *value + "\" looks like a flag: give a value");
   }
   if (settings.web_listen_address.empty()) problems.push_back("web listen address must not be empty");
+  if (settings.shard_count < 1 || settings.shard_count > kMaxShards) {
+    problems.push_back("shard count must be between 1 and " + std::to_string(kMaxShards));
+  } else if (settings.shard_index < 0 || settings.shard_index >= settings.shard_count) {
+    problems.push_back("shard index " + std::to_string(settings.shard_index) + " is not between 0 and shard count - 1 (" +
+                       std::to_string(settings.shard_count - 1) + ")");
+  }
   return problems;
 }
 

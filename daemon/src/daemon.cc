@@ -10,6 +10,7 @@
 #include "pipelined/config/plan_loader.h"
 #include "pipelined/config/settings.h"
 #include "pipelined/config/web_config.h"
+#include "pipelined/model/shard.h"
 #include "version.h"
 
 namespace pipelined::daemon {
@@ -43,6 +44,9 @@ std::vector<std::string> ChangesNeedingRestart(const config::Settings& now, cons
   check(now.clock_rate != next.clock_rate, "clock.rate");
   check(now.storage_path != next.storage_path, "storage.path");
   check(now.storage_durability != next.storage_durability, "storage.durability");
+  // The store holds the events of this shard's projects only.
+  check(now.shard_index != next.shard_index, "shard.index");
+  check(now.shard_count != next.shard_count, "shard.count");
   return changed;
 }
 
@@ -106,6 +110,13 @@ std::shared_ptr<Daemon::Serving> Daemon::Prepare(const config::Settings& setting
   }
   if (!errors->empty()) return nullptr;
 
+  const size_t whole_plan_projects = plan.projects.size();
+  plan = model::PlanForShard(std::move(plan), settings.Shard());
+  if (plan.shard.Sharded()) {
+    spdlog::info("shard {} of {}: serving {} of the plan's {} projects; events for the others are rejected with "
+                 "wrong_shard", plan.shard.index, plan.shard.count, plan.projects.size(), whole_plan_projects);
+    if (plan.projects.empty()) spdlog::warn("this shard owns none of the plan's projects");
+  }
   const model::Date today = model::Date::FromUnixSecondsShanghai(clock_->NowUnixSeconds());
   if (today.Month() > plan.period_end || today.Month() < plan.period_start) {
     spdlog::warn("today ({}) is outside the plan period {} to {}: current-year figures refer to a year the plan "

@@ -71,6 +71,12 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
   auto* evaluation = app.add_option("--lagging.evaluation-interval", s.lagging_evaluation_interval_seconds,
                                     "Seconds between scheduled status evaluations (also after new events)")
                          ->capture_default_str();
+  auto* shard_index = app.add_option("--shard.index", s.shard_index,
+                                     "This daemon's shard, 0 to --shard.count - 1: it serves only the projects "
+                                     "that hash to it (docs/scaling.md)")
+                          ->capture_default_str();
+  auto* shard_count = app.add_option("--shard.count", s.shard_count, "Shards the plan is split into; 1: unsharded")
+                          ->capture_default_str();
   app.add_flag("--check-config", out->check_config, "Load and check the settings and the plan, then exit");
   app.add_flag("--version", out->show_version, "Print the version and exit");
   auto* keygen = app.add_subcommand("keygen", "Write a new CURVE key pair in ZeroMQ's certificate format and exit");
@@ -124,6 +130,8 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
     if (file.values.lagging_rule_sets) s.lagging_rule_sets = *file.values.lagging_rule_sets;
     merge(s.lagging_rule_set, file.values.lagging_rule_set, rule_set);
     merge(s.lagging_evaluation_interval_seconds, file.values.lagging_evaluation_interval_seconds, evaluation);
+    merge(s.shard_index, file.values.shard_index, shard_index);
+    merge(s.shard_count, file.values.shard_count, shard_count);
   }
   std::vector<std::string> problems = config::ValidateSettings(s);
   if (!problems.empty()) {

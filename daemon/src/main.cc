@@ -13,6 +13,7 @@
 #include "pipelined/config/plan_loader.h"
 #include "pipelined/config/settings.h"
 #include "pipelined/config/web_config.h"
+#include "pipelined/model/shard.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
@@ -90,8 +91,12 @@ int main(int argc, char** argv) {
     }
   }
   if (command_line.check_config) {
-    std::cout << "config OK: plan " << loaded.plan->code << " with " << loaded.plan->projects.size()
-              << " projects\n";
+    std::cout << "config OK: plan " << loaded.plan->code << " with " << loaded.plan->projects.size() << " projects";
+    if (settings.Shard().Sharded()) {
+      std::cout << ", of which shard " << settings.shard_index << " of " << settings.shard_count << " serves "
+                << model::PlanForShard(*loaded.plan, settings.Shard()).projects.size();
+    }
+    std::cout << "\n";
     return daemon::kExitOk;
   }
 

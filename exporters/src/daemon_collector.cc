@@ -15,6 +15,13 @@ std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
   families.push_back(FamilyBuilder("pipelined_plan_info", "The plan the daemon monitors; always 1.", MetricType::Gauge)
                          .Add({{"plan", plan_.code}, {"name", plan_.name}}, 1)
                          .Build());
+  families.push_back(FamilyBuilder("pipelined_shard_info",
+                                   "This daemon is shard `index` of `count` (0 of 1: unsharded); always 1.",
+                                   MetricType::Gauge)
+                         .Add({{"index", std::to_string(plan_.shard.index)},
+                               {"count", std::to_string(plan_.shard.count)}},
+                              1)
+                         .Build());
   families.push_back(FamilyBuilder("pipelined_start_time_seconds", "When the daemon started, in Unix seconds.",
                                    MetricType::Gauge)
                          .Add({}, start_time_seconds_)

@@ -114,6 +114,10 @@ const std::vector<OptionalGauge<GroupFigures>>& GroupGauges() {
       {"pipelined_group_investment_year_to_date_yuan",
        "Completed investment for the reporting year's periods through the reporting month, in yuan.",
        yuan(&GroupFigures::investment_reporting_year_to_date_fen)},
+      {"pipelined_group_investment_planned_reporting_year_yuan",
+       "Planned investment of the group's projects for the reporting year: the completion rate's denominator, in "
+       "yuan.",
+       yuan(&GroupFigures::investment_planned_reporting_year_fen)},
       {"pipelined_group_investment_year_to_date_previous_year_yuan",
        "Completed investment for the same periods one year earlier (the plan's baseline where given), in yuan.",
        yuan(&GroupFigures::investment_year_to_date_previous_year_fen)},

@@ -12,6 +12,7 @@
 #include "pipelined/publisher/event_builder.h"
 #include "pipelined/publisher/outbox.h"
 #include "pipelined/publisher/publisher.h"
+#include "pipelined/publisher/shard_router.h"
 
 namespace {
 
@@ -39,10 +40,17 @@ struct Flags : publisher::ConnectionFlags {
   std::string note;
   std::string outbox;
   std::uint64_t sequence = 0;
+  std::vector<std::string> shard_endpoints;  // shard 0 first; empty: --endpoint
 };
 
 void AddCommonFlags(CLI::App* command, Flags& flags) {
-  command->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
+  auto* endpoint = command->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
+  command
+      ->add_option("--shard-endpoints", flags.shard_endpoints,
+                   "Ingest endpoints of a sharded daemon, comma-separated, shard 0 first: the event goes to the shard "
+                   "that owns its project (docs/scaling.md)")
+      ->delimiter(',')
+      ->excludes(endpoint);
   command->add_option("--source", flags.source, "Publisher name sent as the event's source")->capture_default_str();
   // An enterprise's output report names a cluster instead of a project.
   command->add_option("--project", flags.project, "Project code from the plan")
@@ -201,6 +209,25 @@ static int Run(int argc, char** argv) {
     *batch.add_events() = publisher::RetractionEvent(header, flags.retracted_id, flags.note);
   }
   if (!flags.supersedes.empty()) batch.mutable_events(0)->set_supersedes_event_id(flags.supersedes);
+
+  if (!flags.shard_endpoints.empty()) {
+    if (!flags.outbox.empty()) {
+      // An outbox delivers everything waiting in it to one daemon.
+      std::cerr << "--outbox cannot be combined with --shard-endpoints: use one outbox per shard\n";
+      return kExitUsage;
+    }
+    std::vector<publisher::PublisherOptions> shards;
+    for (const std::string& endpoint : flags.shard_endpoints) {
+      shards.push_back(connection);
+      shards.back().endpoint = endpoint;
+    }
+    publisher::RoutedResult routed = publisher::ShardRouter(shards).Publish(batch).at(0);
+    if (!routed.result) {
+      std::cerr << routed.error << "\n";
+      return routed.batch_error ? kExitRejected : kExitNoReply;
+    }
+    return PrintResult(*routed.result);
+  }
 
   if (!flags.outbox.empty()) {
     std::string error;

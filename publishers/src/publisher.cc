@@ -57,23 +57,26 @@ std::optional<v1::BatchReply> Publisher::Receive(std::chrono::milliseconds timeo
   }
 }
 
-std::optional<v1::BatchReply> Publisher::Publish(v1::EventBatch batch, std::string* error) {
-  const std::string batch_id = Send(std::move(batch));
-  const auto deadline = std::chrono::steady_clock::now() + options_.reply_timeout;
+std::optional<v1::BatchReply> Publisher::AwaitReply(const std::string& batch_id,
+                                                    std::chrono::steady_clock::time_point deadline) {
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     std::optional<v1::BatchReply> reply = Receive(std::max(left, std::chrono::milliseconds(0)));
-    if (!reply) {
-      if (error) {
-        *error = "no reply from " + options_.endpoint + " within " + std::to_string(options_.reply_timeout.count()) +
-                 " ms: is pipelined running there?";
-      }
-      return std::nullopt;
-    }
+    if (!reply) return std::nullopt;
     // Replies to earlier batches that timed out are stale: skip them. A
     // malformed-message reply has no batch id to match.
     if (reply->batch_id() == batch_id || (reply->has_error() && reply->batch_id().empty())) return reply;
   }
+}
+
+std::optional<v1::BatchReply> Publisher::Publish(v1::EventBatch batch, std::string* error) {
+  const std::string batch_id = Send(std::move(batch));
+  std::optional<v1::BatchReply> reply = AwaitReply(batch_id, std::chrono::steady_clock::now() + options_.reply_timeout);
+  if (!reply && error) {
+    *error = "no reply from " + options_.endpoint + " within " + std::to_string(options_.reply_timeout.count()) +
+             " ms: is pipelined running there?";
+  }
+  return reply;
 }
 
 }  // namespace pipelined::publisher

@@ -26,6 +26,10 @@ const char* SpendingProfileName(SpendingProfile profile) {
   return "unknown";
 }
 
+bool Plan::Owns(std::string_view code) const {
+  return !shard.Sharded() || ShardOf(code, shard.count) == shard.index;
+}
+
 bool Plan::HasCluster(const std::string& code) const {
   for (const Group& cluster : clusters) {
     if (cluster.code == code) return true;

@@ -199,8 +199,9 @@ bool Programme::ApplyLocked(const Event& event, int sign) {
   const auto* output = std::get_if<OutputReported>(&event.payload);
   const auto output_period = output != nullptr ? YearMonth::Parse(output->period) : std::nullopt;
   if (output != nullptr && event.project_code.empty()) {
-    // An enterprise's report counts toward its cluster only.
-    if (!output_period || !plan_.HasCluster(output->cluster)) return false;
+    // An enterprise's report counts toward its cluster only, on the cluster's
+    // shard (another shard's, found in a store on replay, is orphaned).
+    if (!output_period || !plan_.HasCluster(output->cluster) || !plan_.Owns(output->cluster)) return false;
     auto& months = cluster_output_by_month_[output->cluster];
     AddToMonth(months, *output_period, sign * output->revenue_fen);
     if (months.empty()) cluster_output_by_month_.erase(output->cluster);

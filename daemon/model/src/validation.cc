@@ -7,6 +7,16 @@ namespace {
 
 Rejection Reject(const char* reason, std::string message) { return {reason, std::move(message)}; }
 
+// `what` is "project X" or "cluster X"; `code` is what the shard is decided by.
+Rejection WrongShard(const Plan& plan, const std::string& what, const std::string& code) {
+  const int owner = ShardOf(code, plan.shard.count);
+  return Reject(reason::kWrongShard, what + " belongs to shard " + std::to_string(owner) + " of " +
+                                         std::to_string(plan.shard.count) + ", not to this shard " +
+                                         std::to_string(plan.shard.index) +
+                                         ": send it to shard " + std::to_string(owner) +
+                                         " (route by the FNV-1a hash of the code, docs/scaling.md)");
+}
+
 std::string LineList(const ProjectPlan& project) {
   if (project.production_lines.empty()) return "the plan lists no production lines for it";
   std::string list = "planned lines:";
@@ -58,7 +68,7 @@ const std::vector<std::string>& AllRejectionReasons() {
       reason::kAlreadySuperseded, reason::kTargetRetracted,     reason::kCorrectionMismatch,
       reason::kAlreadyRetracted, reason::kStoreUnavailable,     reason::kOutOfScope, reason::kPublisherNotAllowed,
       reason::kUnknownCluster,   reason::kClusterMismatch,      reason::kEmptyEnterprise,
-      reason::kEnterpriseTooLong,
+      reason::kEnterpriseTooLong, reason::kWrongShard,
   };
   return kAll;
 }
@@ -94,6 +104,9 @@ std::optional<Rejection> EventValidator::Check(const Event& event, std::int64_t 
   } else {
     project = event.project_code.size() <= limits_.max_project_code_bytes ? plan_.FindProject(event.project_code)
                                                                           : nullptr;
+    if (project == nullptr && plan_.projects_elsewhere.count(event.project_code) != 0) {
+      return WrongShard(plan_, "project " + event.project_code, event.project_code);
+    }
     if (project == nullptr) {
       std::string shown = event.project_code.substr(0, limits_.max_project_code_bytes);
       return Reject(reason::kUnknownProject,
@@ -213,6 +226,10 @@ std::optional<Rejection> EventValidator::CheckPayload(const Event& event, const 
     if (!output->cluster.empty() && !plan_.HasCluster(output->cluster)) {
       return Reject(reason::kUnknownCluster, "cluster \"" + output->cluster.substr(0, 64) + "\" is not in plan " +
                                                  plan_.code + ": check the code");
+    }
+    // An enterprise's report belongs to the shard of its cluster.
+    if (project_or_null == nullptr && !plan_.Owns(output->cluster)) {
+      return WrongShard(plan_, "an enterprise's output report for cluster " + output->cluster, output->cluster);
     }
     if (project_or_null != nullptr && !output->cluster.empty() && output->cluster != project_or_null->cluster) {
       return Reject(reason::kClusterMismatch,

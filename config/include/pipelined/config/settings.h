@@ -23,6 +23,9 @@ struct PublisherKey {
   model::PublisherScope scope;  // empty lists: no restriction
 };
 
+// The most shards a programme may be split into (shard.count).
+inline constexpr std::int64_t kMaxShards = 1024;
+
 struct Settings {
   std::string plan_file;  // empty: the embedded default plan
   std::string ingest_endpoint = "tcp://0.0.0.0:7010";
@@ -52,6 +55,16 @@ struct Settings {
   std::string lagging_rule_set = "pro_rata";
   std::map<std::string, model::RuleSet> lagging_rule_sets;
   double lagging_evaluation_interval_seconds = 60;
+  // Sharding (docs/scaling.md): this daemon is shard `shard_index` of
+  // `shard_count` and serves only the projects that hash to it; 0 of 1 is
+  // unsharded.
+  std::int64_t shard_index = 0;
+  std::int64_t shard_count = 1;
+
+  // REQUIRES: ValidateSettings() found no problem with the shard values.
+  model::ShardSpec Shard() const {
+    return {static_cast<int>(shard_index), static_cast<int>(shard_count)};
+  }
 };
 
 // The values a settings file sets; unset ones keep the caller's defaults.
@@ -79,6 +92,8 @@ struct SettingsFile {
   std::optional<std::string> lagging_rule_set;
   std::optional<std::map<std::string, model::RuleSet>> lagging_rule_sets;
   std::optional<double> lagging_evaluation_interval_seconds;
+  std::optional<std::int64_t> shard_index;
+  std::optional<std::int64_t> shard_count;
 };
 
 struct SettingsLoadResult {

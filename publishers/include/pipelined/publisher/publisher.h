@@ -44,6 +44,15 @@ class Publisher {
   // The next reply to arrive within `timeout`, or nullopt.
   std::optional<v1::BatchReply> Receive(std::chrono::milliseconds timeout);
 
+  // Waits until `deadline` for the reply to the batch `batch_id` (as Send()
+  // returned it), skipping replies to batches no longer waited for; a
+  // malformed-message reply, which has no batch id, is returned too.
+  // nullopt when none came in time.
+  std::optional<v1::BatchReply> AwaitReply(const std::string& batch_id,
+                                           std::chrono::steady_clock::time_point deadline);
+
+  const PublisherOptions& options() const { return options_; }
+
   // Sends raw bytes as one message frame (for tests of malformed input).
   void SendRaw(const std::string& bytes);
 

@@ -5,11 +5,14 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "pipelined/model/calendar.h"
 #include "pipelined/model/money.h"
+#include "pipelined/model/shard.h"
 
 namespace pipelined::model {
 
@@ -74,6 +77,15 @@ struct Plan {
   // Cluster code -> output (revenue) target per calendar year: the path to
   // the cluster plan's final target. Clusters without one are absent.
   std::map<std::string, std::map<int, Fen>> cluster_output_targets;
+  // Set by PlanForShard(): the shard this part of a plan is for, and the
+  // codes of the whole plan's projects that other shards own (their events
+  // are rejected with wrong_shard, not unknown_project).
+  ShardSpec shard;
+  std::unordered_set<std::string> projects_elsewhere;
+
+  // True when `code` (a project's, or a group's for the group's own data)
+  // belongs to this shard: ShardOf(code) is shard.index. Always, unsharded.
+  bool Owns(std::string_view code) const;
 
   // REQUIRES: Index() was called after the last change to projects.
   const ProjectPlan* FindProject(const std::string& code) const;

@@ -75,6 +75,8 @@ inline constexpr const char kUnknownCluster[] = "unknown_cluster";
 inline constexpr const char kClusterMismatch[] = "cluster_mismatch";
 inline constexpr const char kEmptyEnterprise[] = "empty_enterprise";
 inline constexpr const char kEnterpriseTooLong[] = "enterprise_too_long";
+// A sharded daemon: another shard owns the project (or the cluster).
+inline constexpr const char kWrongShard[] = "wrong_shard";
 }  // namespace reason
 
 // Every per-event reason code an event result can carry, for docs and tests.
