@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "connection_flags.h"
+#include "replica_flags.h"
 #include "pipelined/model/calendar.h"
 #include "pipelined/model/money.h"
 #include "pipelined/publisher/event_builder.h"
@@ -41,10 +42,25 @@ struct Flags : publisher::ConnectionFlags {
   std::string outbox;
   std::uint64_t sequence = 0;
   std::vector<std::string> shard_endpoints;  // shard 0 first; empty: --endpoint
+  // Several only with --outbox: the replicas of a high-availability pair.
+  std::vector<std::string> endpoints;
+  publisher::Acknowledgement ack = publisher::Acknowledgement::kAll;
+  std::string forget_replica;
 };
 
+CLI::Option* AddEndpointFlag(CLI::App* command, Flags& flags) {
+  CLI::Option* endpoint = command
+      ->add_option("--endpoint", flags.endpoints,
+                   "Daemon ingest endpoint. With --outbox: repeat it for each replica ([NAME=]ENDPOINT); "
+                   "none given, the replicas the outbox knows")
+      ->allow_extra_args(false)
+      ->default_str(flags.endpoint);
+  publisher::AddAckFlag(command, flags.ack);
+  return endpoint;
+}
+
 void AddCommonFlags(CLI::App* command, Flags& flags) {
-  auto* endpoint = command->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
+  CLI::Option* endpoint = AddEndpointFlag(command, flags);
   command
       ->add_option("--shard-endpoints", flags.shard_endpoints,
                    "Ingest endpoints of a sharded daemon, comma-separated, shard 0 first: the event goes to the shard "
@@ -117,7 +133,9 @@ static int Run(int argc, char** argv) {
   }
   retract->add_option("--event", flags.retracted_id, "Id of the event to retract")->required();
   retract->add_option("--note", flags.note, "Why, kept with the retraction");
-  flush->add_option("--endpoint", flags.endpoint, "Daemon ingest endpoint")->capture_default_str();
+  AddEndpointFlag(flush, flags);
+  flush->add_option("--forget-replica", flags.forget_replica,
+                    "First stop delivering to this replica for good (a daemon taken out of service)");
   flush->add_option("--outbox", flags.outbox, "Outbox file")->required();
   flush->add_option("--timeout", flags.timeout_seconds, "Seconds to keep trying")->capture_default_str();
   publisher::AddCurveFlags(flush, flags);
@@ -134,6 +152,11 @@ static int Run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
+  if (flags.endpoints.size() > 1 && flags.outbox.empty()) {
+    std::cerr << "several --endpoint need --outbox, which keeps what each replica still has to receive\n";
+    return kExitUsage;
+  }
+  if (!flags.endpoints.empty()) flags.endpoint = flags.endpoints.front();
 
   publisher::PublisherOptions connection;
   if (!publisher::ConnectionOptions(flags, &connection)) return kExitUsage;
@@ -149,9 +172,15 @@ static int Run(int argc, char** argv) {
       std::cerr << error << "\n";
       return kExitUsage;
     }
+    if (!flags.forget_replica.empty() && !outbox->ForgetReplica(flags.forget_replica, &error)) {
+      std::cerr << error << "\n";
+      return kExitUsage;
+    }
     publisher::DeliveryOptions delivery;
     delivery.deadline = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
-    publisher::DeliveryReport report = outbox->Deliver(connection, delivery);
+    delivery.acknowledged_by = flags.ack;
+    publisher::DeliveryReport report =
+        outbox->Deliver(publisher::ChooseReplicas(*outbox, flags.endpoints, connection), delivery);
     for (const auto& [id, result] : report.results) {
       if (result.status() == v1::REJECTED) {
         std::cout << "rejected " << id << " reason=" << result.reason() << ": " << result.message() << "\n";
@@ -160,7 +189,9 @@ static int Run(int argc, char** argv) {
     std::cout << "delivered " << report.accepted + report.duplicates << " (accepted " << report.accepted
               << ", duplicate " << report.duplicates << "), rejected " << report.rejected << ", still waiting "
               << report.pending << "\n";
-    return report.pending > 0 ? kExitQueued : report.rejected > 0 ? kExitRejected : kExitAccepted;
+    publisher::PrintReplicaReports(report, std::cout);
+    if (report.pending > 0) return kExitQueued;
+    return report.rejected > 0 || !report.disagreements.empty() ? kExitRejected : kExitAccepted;
   }
 
   publisher::EventHeader header;
@@ -239,15 +270,25 @@ static int Run(int argc, char** argv) {
     publisher::DeliveryOptions delivery;
     delivery.deadline = std::chrono::milliseconds(static_cast<long>(flags.timeout_seconds * 1000));
     delivery.reply_timeout = std::min(delivery.reply_timeout, delivery.deadline);
-    publisher::DeliveryReport report = outbox->Deliver(connection, delivery);
+    delivery.acknowledged_by = flags.ack;
+    const std::vector<publisher::Replica> replicas = publisher::ChooseReplicas(*outbox, flags.endpoints, connection);
+    publisher::DeliveryReport report = outbox->Deliver(replicas, delivery);
     auto mine = report.results.find(header.event_id);
     if (mine == report.results.end()) {
-      std::cout << "queued " << header.event_id << " in " << flags.outbox << ": the daemon at " << flags.endpoint
+      std::string silent;
+      for (const auto& replica : replicas) {
+        if (report.replicas[replica.name].pending == 0) continue;
+        silent += (silent.empty() ? "" : ", ") + replica.publisher.endpoint;
+      }
+      std::cout << "queued " << header.event_id << " in " << flags.outbox << ": the daemon at " << silent
                 << " did not answer; " << report.pending
                 << " events wait there (send them with: pipelined-publish flush --outbox " << flags.outbox << ")\n";
+      publisher::PrintReplicaReports(report, std::cout);
       return kExitQueued;
     }
-    return PrintResult(mine->second);
+    const int exit_code = PrintResult(mine->second);
+    publisher::PrintReplicaReports(report, std::cout);
+    return exit_code;
   }
 
   std::string error;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 
 namespace pipelined::publisher {
@@ -37,15 +38,18 @@ std::string Publisher::Send(v1::EventBatch batch) {
 void Publisher::SendRaw(const std::string& bytes) { socket_.send(zmq::buffer(bytes), zmq::send_flags::none); }
 
 std::optional<v1::BatchReply> Publisher::Receive(std::chrono::milliseconds timeout) {
-  zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
+  zmq::pollitem_t items[] = {ReplyPollItem()};
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() < 0) return std::nullopt;
+    const auto left = std::max(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
+        std::chrono::milliseconds(0));
     zmq::poll(items, 1, left);
-    if (!(items[0].revents & ZMQ_POLLIN)) continue;
     zmq::message_t message;
-    if (!socket_.recv(message, zmq::recv_flags::dontwait)) continue;
+    if (!(items[0].revents & ZMQ_POLLIN) || !socket_.recv(message, zmq::recv_flags::dontwait)) {
+      if (left.count() == 0) return std::nullopt;
+      continue;
+    }
     // Skip any envelope frames; the reply is the last frame.
     while (message.more()) {
       zmq::message_t next;

@@ -2,7 +2,8 @@
 // package: a daemon on a fast virtual clock, one project that keeps
 // reporting, one that stops, one whose start never comes; Prometheus scrapes
 // it and evaluates the shipped alert rules, and the right alerts fire for the
-// right projects.
+// right projects; also for a high-availability pair of daemons, once per
+// project.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -27,6 +28,7 @@
 
 #include "daemon_process.h"
 #include "loopback.h"
+#include "metrics_scrape.h"
 
 namespace pipelined::testing {
 namespace {
@@ -80,6 +82,7 @@ struct FiringAlert {
   std::string name;
   std::string project;
   std::string source;
+  std::string instance;
 };
 
 std::string Label(const std::string& labels, const std::string& name) {
@@ -95,7 +98,8 @@ std::vector<FiringAlert> Firing(const std::string& json) {
   for (auto it = std::sregex_iterator(json.begin(), json.end(), alert); it != std::sregex_iterator(); ++it) {
     if ((*it)[2] != "firing") continue;
     const std::string labels = (*it)[1];
-    alerts.push_back({Label(labels, "alertname"), Label(labels, "project"), Label(labels, "source")});
+    alerts.push_back(
+        {Label(labels, "alertname"), Label(labels, "project"), Label(labels, "source"), Label(labels, "instance")});
   }
   return alerts;
 }
@@ -108,9 +112,15 @@ bool Has(const std::vector<FiringAlert>& alerts, const std::string& name, const 
   return false;
 }
 
-ProcessResult Send(const DaemonProcess& daemon, const std::string& source, std::vector<std::string> args) {
+// Where pipelined-publish sends: "--endpoint" flags, and "--outbox" for a pair.
+using Destination = std::vector<std::string>;
+
+Destination To(const DaemonProcess& daemon) { return {"--endpoint", daemon.IngestEndpoint()}; }
+
+ProcessResult Send(const Destination& to, const std::string& source, std::vector<std::string> args) {
   args.insert(args.begin(), {PIPELINED_PUBLISH_BINARY});
-  args.insert(args.end(), {"--endpoint", daemon.IngestEndpoint(), "--source", source});
+  args.insert(args.end(), to.begin(), to.end());
+  args.insert(args.end(), {"--source", source});
   return RunProcess(args);
 }
 
@@ -125,7 +135,7 @@ std::unique_ptr<DaemonProcess> StartDaemon(const fs::path& root) {
 }
 
 // A reports every month to July, B stopped after June, C never starts.
-void PublishHistory(const DaemonProcess& daemon) {
+void PublishHistory(const Destination& daemon) {
   ASSERT_EQ(Send(daemon, "src-a", {"construction-started", "--project", "E2E-A", "--date", "2024-01-10"}).exit_code, 0);
   ASSERT_EQ(Send(daemon, "src-b", {"construction-started", "--project", "E2E-B", "--date", "2024-01-12"}).exit_code, 0);
   for (int month = 1; month <= 7; ++month) {
@@ -141,9 +151,10 @@ void PublishHistory(const DaemonProcess& daemon) {
 }
 
 // The real Prometheus with the shipped rules (short `for:`), scraping the
-// daemon every second and, given an Alertmanager port, sending alerts there.
-std::unique_ptr<BackgroundProcess> StartPrometheus(const fs::path& root, int daemon_web_port, int port,
-                                                   int alertmanager_port = 0) {
+// daemons (one, or the replicas of a pair) every second and, given an
+// Alertmanager port, sending alerts there.
+std::unique_ptr<BackgroundProcess> StartPrometheus(const fs::path& root, const std::vector<int>& daemon_web_ports,
+                                                   int port, int alertmanager_port = 0) {
   const fs::path rules = root / "rules";
   fs::create_directories(rules);
   const std::vector<std::string> rule_files = CopyRulesWithShortFor(rules);
@@ -155,8 +166,11 @@ std::unique_ptr<BackgroundProcess> StartPrometheus(const fs::path& root, int dae
     config << "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [\"127.0.0.1:"
            << alertmanager_port << "\"]\n";
   }
-  config << "scrape_configs:\n  - job_name: pipelined\n    static_configs:\n      - targets: [\"127.0.0.1:"
-         << daemon_web_port << "\"]\n";
+  config << "scrape_configs:\n  - job_name: pipelined\n    static_configs:\n      - targets: [";
+  for (size_t i = 0; i < daemon_web_ports.size(); ++i) {
+    config << (i > 0 ? ", " : "") << "\"127.0.0.1:" << daemon_web_ports[i] << "\"";
+  }
+  config << "]\n";
   config.close();
   return std::make_unique<BackgroundProcess>(
       std::vector<std::string>{PROMETHEUS_BINARY, "--config.file=" + (root / "prometheus.yml").string(),
@@ -172,10 +186,10 @@ TEST(AlertsEndToEndTest, ShippedRulesFireForTheLaggingProjectsOnly) {
   std::unique_ptr<DaemonProcess> started = StartDaemon(root);
   DaemonProcess& daemon = *started;
   ASSERT_TRUE(daemon.Started());
-  PublishHistory(daemon);
+  PublishHistory(To(daemon));
   if (::testing::Test::HasFatalFailure()) return;
   const int port = FreePort();
-  std::unique_ptr<BackgroundProcess> prometheus_process = StartPrometheus(root, daemon.WebPort(), port);
+  std::unique_ptr<BackgroundProcess> prometheus_process = StartPrometheus(root, {daemon.WebPort()}, port);
   BackgroundProcess& prometheus = *prometheus_process;
 
   std::vector<FiringAlert> firing;
@@ -198,6 +212,55 @@ TEST(AlertsEndToEndTest, ShippedRulesFireForTheLaggingProjectsOnly) {
     EXPECT_NE(a.source, "src-a") << a.name << " fired for the source that keeps reporting";
     EXPECT_NE(a.name, "PipelinedDown");
   }
+}
+
+// A high-availability pair (docs/scaling.md): two daemons fed the same
+// events through one outbox, both scraped in the one job. The shipped rules
+// take the replicas together: the project alerts fire without an instance
+// label, so once per project however many replicas report it, and no rule
+// fails on the duplicate series of two replicas.
+TEST(AlertsEndToEndTest, APairOfReplicasGivesEachProjectAlertOnce) {
+  ASSERT_TRUE(fs::exists(PROMETHEUS_BINARY)) << PROMETHEUS_BINARY << " is missing: run scripts/install-deps";
+  TempDir dir;
+  const fs::path root = dir.path();
+  std::unique_ptr<DaemonProcess> a = StartDaemon(root);
+  std::unique_ptr<DaemonProcess> b = StartDaemon(root);
+  ASSERT_TRUE(a->Started() && b->Started());
+  PublishHistory({"--endpoint", a->IngestEndpoint(), "--endpoint", b->IngestEndpoint(), "--outbox",
+                  (root / "history.outbox").string()});
+  if (::testing::Test::HasFatalFailure()) return;
+  const int port = FreePort();
+  std::unique_ptr<BackgroundProcess> prometheus = StartPrometheus(root, {a->WebPort(), b->WebPort()}, port);
+
+  std::vector<FiringAlert> firing;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  const auto both_fire = [&firing] {
+    return Has(firing, "PipelinedProjectStartOverdue", "E2E-C") && Has(firing, "PipelinedProjectSourceSilent", "E2E-B");
+  };
+  while (std::chrono::steady_clock::now() < deadline && !both_fire()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    firing = Firing(HttpGet(port, "/api/v1/alerts").value_or(""));
+  }
+  std::string seen;
+  for (const FiringAlert& alert : firing) {
+    seen += " " + alert.name + "{project=" + alert.project + ",instance=" + alert.instance + "}";
+  }
+  EXPECT_TRUE(Has(firing, "PipelinedProjectStartOverdue", "E2E-C")) << seen << "\n" << prometheus->Log();
+  EXPECT_TRUE(Has(firing, "PipelinedProjectSourceSilent", "E2E-B")) << seen;
+  for (const FiringAlert& alert : firing) {
+    if (!alert.project.empty()) {
+      EXPECT_EQ(alert.instance, "") << alert.name << " fired per replica:" << seen;
+    }
+    EXPECT_NE(alert.name, "PipelinedDown");
+    EXPECT_NE(alert.name, "PipelinedReplicaDown");
+  }
+  const Scrape self = Scrape::Parse(HttpGet(port, "/metrics").value_or(""));
+  double failures = 0;
+  for (const auto& [series, value] : self.series) {
+    if (series.rfind("prometheus_rule_evaluation_failures_total", 0) == 0) failures += value;
+  }
+  EXPECT_GT(self.CountWithPrefix("prometheus_rule_evaluation_failures_total"), 0u) << "Prometheus' own metrics";
+  EXPECT_EQ(failures, 0) << "a rule failed on the two replicas' series:\n" << prometheus->Log();
 }
 
 // A webhook receiver such as a chat bridge would run: takes Alertmanager's
@@ -316,10 +379,10 @@ TEST(AlertsEndToEndTest, AlertmanagerDeliversTheLaggingProjectsAlertToTheWebhook
 
   std::unique_ptr<DaemonProcess> daemon = StartDaemon(root);
   ASSERT_TRUE(daemon->Started());
-  PublishHistory(*daemon);
+  PublishHistory(To(*daemon));
   if (::testing::Test::HasFatalFailure()) return;
   std::unique_ptr<BackgroundProcess> prometheus =
-      StartPrometheus(root, daemon->WebPort(), FreePort(), alertmanager_port);
+      StartPrometheus(root, {daemon->WebPort()}, FreePort(), alertmanager_port);
 
   auto delivered = [&webhook](const std::string& alert, const std::string& project) {
     for (const auto& [path, name, labelled] : Notified(webhook)) {

@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "daemon_process.h"
+#include "first_version_outbox.h"
+#include "investment_events.h"
 #include "metrics_scrape.h"
 #include "pipelined/publisher/event_builder.h"
 #include "pipelined/publisher/outbox.h"
@@ -25,37 +27,9 @@ namespace {
 using ::testing::HasSubstr;
 
 const std::string kTestPlan = std::string(PIPELINED_SOURCE_DIR) + "/tests/data/test-plan.yaml";
-const std::vector<std::string> kProjects = {"T-IND-1", "T-IND-2", "T-IND-3", "T-TRN-1", "T-TRN-2"};
 
 std::vector<std::string> Args(const std::string& plan = kTestPlan) {
   return {"--plan.file=" + plan, "--clock.start=2024-06-30"};
-}
-
-// Random investment events over the test plan's projects and 2024's first half.
-std::vector<v1::Event> RandomInvestments(int count, unsigned seed, const std::string& prefix, model::Fen* total) {
-  std::mt19937 random(seed);
-  std::vector<v1::Event> events;
-  *total = 0;
-  for (int i = 0; i < count; ++i) {
-    const int month = 1 + static_cast<int>(random() % 6);
-    const model::Fen fen = 1 + static_cast<model::Fen>(random() % 100'000'000);
-    *total += fen;
-    events.push_back(publisher::InvestmentEvent(
-        {prefix + std::to_string(i), "itest", static_cast<std::uint64_t>(i + 1), kProjects[random() % kProjects.size()],
-         model::Date{2024, month, 28}},
-        fen, {2024, month}));
-  }
-  return events;
-}
-
-// Sum of the per-project completed investment, in fen, from a scrape.
-model::Fen CompletedFen(const Scrape& scrape) {
-  model::Fen total = 0;
-  for (const auto& project : kProjects) {
-    auto value = scrape.Value("pipelined_project_investment_completed_yuan{project=\"" + project + "\"}");
-    if (value) total += std::llround(*value * 100);
-  }
-  return total;
 }
 
 Scrape ScrapeOrFail(const DaemonProcess& daemon) {
@@ -213,15 +187,6 @@ std::vector<v1::Event> RandomCausalOrder(const Stream& s, unsigned seed) {
   return out;
 }
 
-std::string FiguresOf(const std::string& metrics) {
-  std::istringstream lines(metrics);
-  std::string figures;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("pipelined_project_", 0) == 0 || line.rfind("pipelined_group_", 0) == 0) figures += line + "\n";
-  }
-  return figures;
-}
-
 TEST(DurabilityTest, SameEventsWithCorrectionsInAnyOrderGiveIdenticalMetrics) {
   const Stream stream = CorrectionStream();
   std::string first;
@@ -288,10 +253,29 @@ TEST(DurabilityTest, OutboxKeepsFinalRejectionsApartAndStopsSendingThem) {
   EXPECT_EQ(report.accepted, 1u);
   EXPECT_EQ(report.rejected, 1u);
   EXPECT_EQ(outbox->Pending(), 0u) << "a final rejection is not retried";
-  std::vector<v1::EventResult> rejected = outbox->Rejected();
+  std::vector<publisher::Rejection> rejected = outbox->Rejected();
   ASSERT_EQ(rejected.size(), 1u);
-  EXPECT_EQ(rejected[0].event_id(), "bad");
-  EXPECT_EQ(rejected[0].reason(), "unknown_project");
+  EXPECT_EQ(rejected[0].result.event_id(), "bad");
+  EXPECT_EQ(rejected[0].result.reason(), "unknown_project");
+  EXPECT_EQ(rejected[0].replica, daemon.IngestEndpoint()) << "a replica is named by its endpoint";
+}
+
+TEST(DurabilityTest, OutboxWrittenBeforeReplicasStillDelivers) {
+  TempDir outbox_dir;
+  const std::string path = outbox_dir.path() + "/first-version.outbox";
+  model::Fen total = 0;
+  std::vector<std::pair<std::string, std::string>> waiting;
+  for (const v1::Event& event : RandomInvestments(3, 5, "v1-", &total)) {
+    waiting.emplace_back(event.event_id(), event.SerializeAsString());
+  }
+  ASSERT_EQ(WriteFirstVersionOutbox(path, waiting), "");
+  DaemonProcess daemon(Args());
+  ASSERT_TRUE(daemon.Started());
+  ProcessResult flushed = RunProcess(
+      {PIPELINED_PUBLISH_BINARY, "flush", "--endpoint", daemon.IngestEndpoint(), "--outbox", path, "--timeout", "20"});
+  EXPECT_EQ(flushed.exit_code, 0) << flushed.output;
+  EXPECT_THAT(flushed.output, HasSubstr("delivered 3 (accepted 3, duplicate 0), rejected 0, still waiting 0"));
+  EXPECT_EQ(CompletedFen(ScrapeOrFail(daemon)), total);
 }
 
 void Damage(const std::string& path, bool truncate) {

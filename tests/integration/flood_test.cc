@@ -16,6 +16,7 @@
 #include <zmq.hpp>
 
 #include "daemon_process.h"
+#include "investment_events.h"
 #include "metrics_scrape.h"
 #include "pipelined/publisher/event_builder.h"
 #include "pipelined/publisher/outbox.h"
@@ -37,7 +38,6 @@ constexpr bool kAddressSanitizer = false;
 #endif
 
 const std::string kTestPlan = std::string(PIPELINED_SOURCE_DIR) + "/tests/data/test-plan.yaml";
-const std::vector<std::string> kProjects = {"T-IND-1", "T-IND-2", "T-IND-3", "T-TRN-1", "T-TRN-2"};
 
 constexpr int kMaxConnections = 16;
 constexpr int kMaxMessageBytes = 65536;
@@ -157,15 +157,6 @@ void HogConnections(const std::string& endpoint, const std::atomic<bool>& stop) 
   }
 }
 
-model::Fen CompletedFen(const Scrape& scrape) {
-  model::Fen total = 0;
-  for (const auto& project : kProjects) {
-    auto value = scrape.Value("pipelined_project_investment_completed_yuan{project=\"" + project + "\"}");
-    if (value) total += std::llround(*value * 100);
-  }
-  return total;
-}
-
 // The sum of pipelined_events_total over the attackers' sources for `reason`.
 double AttackRejections(const Scrape& scrape, const std::string& reason) {
   double sum = 0;
@@ -213,17 +204,8 @@ TEST(FloodTest, FloodOfBadInputLeavesGoodEventsExactAndMemoryBounded) {
   const std::string endpoint = daemon.IngestEndpoint();
 
   // The good publisher: known amounts, through the outbox, which retries.
-  std::mt19937 random(42);
-  std::vector<v1::Event> events;
   model::Fen total = 0;
-  for (int i = 0; i < kGoodEvents; ++i) {
-    const int month = 1 + static_cast<int>(random() % 6);
-    const model::Fen fen = 1 + static_cast<model::Fen>(random() % 100'000'000);
-    total += fen;
-    events.push_back(publisher::InvestmentEvent({"good-" + std::to_string(i), "good", static_cast<std::uint64_t>(i + 1),
-                                                 kProjects[random() % kProjects.size()], model::Date{2024, month, 28}},
-                                                fen, {2024, month}));
-  }
+  const std::vector<v1::Event> events = RandomInvestments(kGoodEvents, 42, "good-", &total, "good");
   std::string error;
   auto outbox = publisher::Outbox::Open(work.path() + "/outbox.db", &error);
   ASSERT_TRUE(outbox) << error;

@@ -41,8 +41,11 @@ class Publisher {
 
   // Sends without waiting; returns the batch_id the reply will carry.
   std::string Send(v1::EventBatch batch);
-  // The next reply to arrive within `timeout`, or nullopt.
+  // The next reply to arrive within `timeout` (0: only one already here), or nullopt.
   std::optional<v1::BatchReply> Receive(std::chrono::milliseconds timeout);
+  // For waiting on several publishers at once (zmq::poll): readable when a
+  // reply has arrived.
+  zmq::pollitem_t ReplyPollItem() { return {socket_.handle(), 0, ZMQ_POLLIN, 0}; }
 
   // Waits until `deadline` for the reply to the batch `batch_id` (as Send()
   // returned it), skipping replies to batches no longer waited for; a
