@@ -71,7 +71,7 @@ TEST_F(ProjectDetailTest, RecentEventsAreTheLastTenNewestFirst) {
   ASSERT_EQ(detail->recent_events.size(), kRecentEvents);
   EXPECT_EQ(detail->recent_events.front().event_id, "e12");
   EXPECT_EQ(detail->recent_events.back().event_id, "e3");
-  EXPECT_EQ(detail->recent_events.front().type, "investment_recorded");
+  EXPECT_STREQ(detail->recent_events.front().type, "investment_recorded");
   EXPECT_EQ(detail->recent_events.front().amount_fen, 12);
   EXPECT_EQ(detail->recent_events.front().period, "2024-06");
   EXPECT_EQ(detail->figures.investment_completed_fen, 78) << "1 + 2 + ... + 12: the list is bounded, not the sums";
