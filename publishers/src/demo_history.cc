@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pipelined/config/split_mix.h"
 #include "pipelined/publisher/event_builder.h"
 
 namespace pipelined::publisher {
@@ -11,22 +12,7 @@ using model::Date;
 using model::Fen;
 using model::YearMonth;
 
-// SplitMix64: a small, well-mixed deterministic generator.
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t Next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) / static_cast<double>(1ULL << 53); }
-  int Between(int low, int high) { return low + static_cast<int>(Next() % static_cast<std::uint64_t>(high - low + 1)); }
-
- private:
-  std::uint64_t state_;
-};
+using Random = config::SplitMix64;
 
 std::uint64_t HashCode(const std::string& code, std::uint64_t seed) {
   std::uint64_t hash = 1469598103934665603ULL ^ seed;
