@@ -8,7 +8,9 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <string_view>
 
 namespace pipelined::store {
 namespace {
@@ -19,21 +21,32 @@ constexpr int kFormatVersion = 1;
 constexpr char kDatabaseFile[] = "events.db";
 constexpr char kLockFile[] = "LOCK";
 
-// Covers every stored field that replay interprets.
+// Covers every stored field that replay interprets: CRC-32 of the fields,
+// each followed by a 0 byte. Computed in one crc32 call over a copy of them,
+// which gives the same value as one call per field (CRC-32 runs over a byte
+// stream) at a fraction of the cost for fields this short; replay of a large
+// store checks one per event.
 std::int64_t Checksum(const EventRecord& r) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  auto add = [&crc](const std::string& field) {
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(field.data()), static_cast<uInt>(field.size()));
-    const Bytef separator = 0;
-    crc = crc32(crc, &separator, 1);
-  };
-  add(r.event_id);
-  add(r.source);
-  add(std::to_string(r.sequence));
-  add(r.project_code);
-  add(r.target_event_id);
-  add(r.body);
-  return static_cast<std::int64_t>(crc);
+  char sequence[24];
+  const char* sequence_end = std::to_chars(sequence, sequence + sizeof sequence, r.sequence).ptr;
+  const std::string_view fields[] = {r.event_id,
+                                     r.source,
+                                     {sequence, static_cast<size_t>(sequence_end - sequence)},
+                                     r.project_code,
+                                     r.target_event_id,
+                                     r.body};
+  size_t total = 0;
+  for (std::string_view field : fields) total += field.size() + 1;
+  char small[1024];
+  std::string large;
+  char* const buffer = total <= sizeof small ? small : (large.resize(total), large.data());
+  char* p = buffer;
+  for (std::string_view field : fields) {
+    std::memcpy(p, field.data(), field.size());
+    p += field.size();
+    *p++ = '\0';
+  }
+  return static_cast<std::int64_t>(crc32_z(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(buffer), total));
 }
 
 std::string Column(sqlite3_stmt* statement, int column) {
