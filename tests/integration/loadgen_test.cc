@@ -83,7 +83,7 @@ std::string LoadgenTest::plan_file_;
 TEST_F(LoadgenTest, ShortRunIsAcceptedInFullAndVerifiedAndASecondRunAddsNoDuplicate) {
   DaemonProcess daemon(DaemonArgs());
   ASSERT_TRUE(daemon.Started());
-  const std::vector<std::string> run = {"--duration", "1.5", "--publishers", "2", "--batch-size", "100"};
+  const std::vector<std::string> run = {"--duration", "1", "--publishers", "2", "--batch-size", "100"};
 
   const ProcessResult first = Loadgen(Target(daemon, run));
   ASSERT_EQ(first.exit_code, 0) << first.output;

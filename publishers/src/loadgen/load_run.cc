@@ -193,7 +193,7 @@ class PublisherWorker {
       } else if (wait.count() == 0 && wake > now) {
         // Less than the poll's millisecond resolution to go: nap briefly
         // rather than spin, a reply is noticed at most this much later.
-        std::this_thread::sleep_for(std::min<SteadyClock::duration>(wake - now, std::chrono::microseconds(50)));
+        std::this_thread::sleep_for(std::min<SteadyClock::duration>(wake - now, std::chrono::microseconds(250)));
       }
     }
   }

@@ -46,6 +46,36 @@ std::string ApiPath(const std::string& metrics_path, const std::string& project)
   return prefix + "/api/v1/projects/" + project;
 }
 
+// The probe's project and where it looks; false (after saying why) when the
+// plan cannot have one.
+bool SetUpProbe(const LoadgenConfig& config, const model::Plan& plan, const publisher::HttpUrl& metrics_url,
+                ProbeOptions* probe, std::ostream& err) {
+  probe->project = config.probe_project.empty() ? plan.projects.back().code : config.probe_project;
+  if (plan.FindProject(probe->project) == nullptr) {
+    err << "pipelined-loadgen: --probe-project " << probe->project << " is not in plan " << plan.code << "\n";
+    return false;
+  }
+  if (plan.projects.size() < 2) {
+    err << "pipelined-loadgen: visibility probes need a plan of at least 2 projects (one is kept for them)\n";
+    return false;
+  }
+  probe->via = config.probe_via;
+  probe->url = metrics_url;
+  if (probe->via == ProbeVia::kApi) probe->url.path = ApiPath(metrics_url.path, probe->project);
+  return true;
+}
+
+// Everything the daemon acknowledged to the run, probes included.
+Acknowledged AcknowledgedTo(const LoadResult& result) {
+  Acknowledged acknowledged;
+  acknowledged.accepted = result.accepted + result.probe.accepted;
+  acknowledged.duplicates = result.duplicates;
+  acknowledged.rejected = result.rejected() + result.probe.rejected;
+  acknowledged.unanswered_events = result.unanswered_events + result.probe.unanswered;
+  acknowledged.accepted_investment_fen = result.accepted_investment_fen + result.probe.accepted_investment_fen;
+  return acknowledged;
+}
+
 }  // namespace
 
 int RunLoadgen(LoadgenConfig config, std::ostream& out, std::ostream& err) {
@@ -60,20 +90,7 @@ int RunLoadgen(LoadgenConfig config, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   const bool probing = config.probes.value_or(load.rate > 0);
-  if (probing) {
-    load.probe.project = config.probe_project.empty() ? plan->projects.back().code : config.probe_project;
-    if (plan->FindProject(load.probe.project) == nullptr) {
-      err << "pipelined-loadgen: --probe-project " << load.probe.project << " is not in plan " << plan->code << "\n";
-      return kExitUsage;
-    }
-    if (plan->projects.size() < 2) {
-      err << "pipelined-loadgen: visibility probes need a plan of at least 2 projects (one is kept for them)\n";
-      return kExitUsage;
-    }
-    load.probe.via = config.probe_via;
-    load.probe.url = *metrics_url;
-    if (config.probe_via == ProbeVia::kApi) load.probe.url.path = ApiPath(metrics_url->path, load.probe.project);
-  }
+  if (probing && !SetUpProbe(config, *plan, *metrics_url, &load.probe, err)) return kExitUsage;
   try {
     publisher::Publisher check(load.connection);
   } catch (const zmq::error_t& e) {
@@ -132,18 +149,11 @@ int RunLoadgen(LoadgenConfig config, std::ostream& out, std::ostream& err) {
   }
   report.exit_code = kExitOk;
   if (config.verify) {
-    Acknowledged acknowledged;
-    acknowledged.accepted = report.result.accepted + report.result.probe.accepted;
-    acknowledged.duplicates = report.result.duplicates;
-    acknowledged.rejected = report.result.rejected() + report.result.probe.rejected;
-    acknowledged.unanswered_events = report.result.unanswered_events + report.result.probe.unanswered;
-    acknowledged.accepted_investment_fen =
-        report.result.accepted_investment_fen + report.result.probe.accepted_investment_fen;
     const std::optional<MetricsSnapshot> after = Scrape(*metrics_url, err);
     if (!after) {
       report.exit_code = kExitUnreachable;
     } else {
-      report.verification = Verify(*before, *after, acknowledged, RunSources(load), *plan);
+      report.verification = Verify(*before, *after, AcknowledgedTo(report.result), RunSources(load), *plan);
       if (!report.verification->ok) report.exit_code = kExitVerificationFailed;
     }
   }
