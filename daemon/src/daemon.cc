@@ -5,6 +5,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "free_memory.h"
 #include "logging.h"
 #include "pipelined/config/curve_certificate.h"
 #include "pipelined/config/plan_loader.h"
@@ -192,6 +193,7 @@ void Daemon::Start() {
   spdlog::info("state rebuilt from {} events in {:.3f} s; {} stored events do not fit the current plan (orphaned)",
                ingest_counters_.replayed_events.load(), ingest_counters_.replay_nanoseconds.load() / 1e9,
                ingest_counters_.orphaned_events.load());
+  ReleaseFreedMemory();
 
   ingest::IngestOptions options;
   options.endpoint = start_settings_.ingest_endpoint;
@@ -294,6 +296,7 @@ ReloadResult Daemon::Reload(const std::string& trigger) {
     serving_ = serving;
   });
   if (!replayed.ok()) return refuse({"rebuilding the state from the store failed: " + replayed.ToString()});
+  ReleaseFreedMemory();
   SetLogLevel(next.log_level);
   watcher_wakeup_.notify_all();
   ingest_counters_.reloads_succeeded.fetch_add(1);

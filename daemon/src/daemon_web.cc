@@ -1,12 +1,11 @@
 // The daemon's web routes: metrics, status pages, the JSON API and the
 // lifecycle endpoints. Each reads the programme that is current when the
 // request arrives (a reload may replace it meanwhile).
-#include <prometheus/text_serializer.h>
-
 #include <map>
 
 #include "daemon.h"
 #include "pipelined/exporters/json_api.h"
+#include "pipelined/exporters/metric_sink.h"
 #include "pipelined/exporters/status_page.h"
 #include "version.h"
 
@@ -34,28 +33,18 @@ HttpResponse Json(int status, std::string body) {
 }
 
 // The HTTP server's own counters, in the same scrape as everything else.
-std::vector<prometheus::MetricFamily> HttpFamilies(const std::vector<HttpRouteStats>& stats) {
-  prometheus::MetricFamily requests{"pipelined_http_requests_total",
-                                    "Requests to the web port, by route and HTTP status code.",
-                                    prometheus::MetricType::Counter, {}};
-  prometheus::MetricFamily seconds{"pipelined_http_request_seconds_total",
-                                   "Time spent answering requests to the web port, by route, in seconds.",
-                                   prometheus::MetricType::Counter, {}};
+void WriteHttpFamilies(const std::vector<HttpRouteStats>& stats, exporters::MetricSink& sink) {
+  sink.Family("pipelined_http_requests_total", "Requests to the web port, by route and HTTP status code.",
+              prometheus::MetricType::Counter);
   std::map<std::string, double> seconds_by_route;
   for (const HttpRouteStats& route : stats) {
-    prometheus::ClientMetric metric;
-    metric.label = {{"handler", route.route}, {"code", std::to_string(route.status)}};
-    metric.counter.value = static_cast<double>(route.requests);
-    requests.metric.push_back(std::move(metric));
+    const std::string code = std::to_string(route.status);
+    sink.Sample({{"handler", route.route}, {"code", code}}, static_cast<double>(route.requests));
     seconds_by_route[route.route] += route.seconds;
   }
-  for (const auto& [route, total] : seconds_by_route) {
-    prometheus::ClientMetric metric;
-    metric.label = {{"handler", route}};
-    metric.counter.value = total;
-    seconds.metric.push_back(std::move(metric));
-  }
-  return {std::move(requests), std::move(seconds)};
+  sink.Family("pipelined_http_request_seconds_total",
+              "Time spent answering requests to the web port, by route, in seconds.", prometheus::MetricType::Counter);
+  for (const auto& [route, total] : seconds_by_route) sink.Sample({{"handler", route}}, total);
 }
 
 }  // namespace
@@ -78,13 +67,25 @@ void Daemon::RegisterWebRoutes() {
 
 HttpResponse Daemon::ServeMetrics(const HttpRequest&) {
   if (!ready_) return HttpResponse::Text(503, kNotReady);
-  const std::shared_ptr<const Serving> serving = Current();
-  std::vector<prometheus::MetricFamily> families = serving->programme_collector->Collect();
-  for (auto& family : serving->daemon_collector->Collect()) families.push_back(std::move(family));
-  for (auto& family : HttpFamilies(web_->Stats())) families.push_back(std::move(family));
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = prometheus::TextSerializer().Serialize(families);
+  // Written and sent in pieces of 256 KiB, straight from the model: no
+  // MetricFamily objects and no whole body, which on a plan of 100,000
+  // projects would be hundreds of megabytes (docs/benchmarks.md, "Scrape
+  // cost and memory per series").
+  response.stream = [this, serving = Current()](const HttpBodyWriter& write) {
+    constexpr size_t kPiece = 256 * 1024;
+    std::string text;
+    text.reserve(kPiece + 4096);
+    exporters::TextMetricSink sink(&text, kPiece, [&write](std::string* piece) {
+      write(*piece);
+      piece->clear();
+    });
+    serving->programme_collector->Write(sink);
+    serving->daemon_collector->Write(sink);
+    WriteHttpFamilies(web_->Stats(), sink);
+    sink.Flush();
+  };
   return response;
 }
 

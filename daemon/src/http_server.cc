@@ -67,6 +67,42 @@ std::optional<std::string> Gzip(const std::string& body) {
   return out;
 }
 
+// gzip of a body sent in pieces, at the same level as Gzip().
+class GzipStream {
+ public:
+  explicit GzipStream(mg_connection* connection) : connection_(connection), buffer_(1 << 16, '\0') {
+    ok_ = deflateInit2(&stream_, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+  }
+  ~GzipStream() {
+    if (ok_) deflateEnd(&stream_);
+  }
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+
+  void Write(std::string_view piece) { Deflate(piece, Z_NO_FLUSH); }
+  void Finish() { Deflate({}, Z_FINISH); }
+
+ private:
+  void Deflate(std::string_view piece, int flush) {
+    if (!ok_) return;
+    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));
+    stream_.avail_in = static_cast<uInt>(piece.size());
+    int result = Z_OK;
+    do {
+      stream_.next_out = reinterpret_cast<Bytef*>(buffer_.data());
+      stream_.avail_out = static_cast<uInt>(buffer_.size());
+      result = deflate(&stream_, flush);
+      const size_t produced = buffer_.size() - stream_.avail_out;
+      if (produced > 0) mg_write(connection_, buffer_.data(), produced);
+    } while (result == Z_OK && (stream_.avail_out == 0 || (flush == Z_FINISH && result != Z_STREAM_END)));
+  }
+
+  mg_connection* connection_;
+  std::string buffer_;
+  z_stream stream_{};
+  bool ok_ = false;
+};
+
 int LogCivetMessage(const mg_connection*, const char* message) {
   spdlog::debug("web server: {}", message);
   return 1;  // handled: civetweb writes nothing itself
@@ -218,6 +254,11 @@ void HttpServer::Handle(mg_connection* connection) {
     }
   }
 
+  if (response.stream) {
+    SendStream(connection, request, response);
+    Count(route_name, response.status, std::chrono::steady_clock::now() - started);
+    return;
+  }
   const std::string* body = &response.body;
   std::optional<std::string> compressed;
   if (request.accepts_gzip && response.body.size() >= options_.gzip_min_bytes) {
@@ -235,6 +276,30 @@ void HttpServer::Handle(mg_connection* connection) {
   mg_write(connection, head.data(), head.size());
   if (request.method != "HEAD") mg_write(connection, body->data(), body->size());
   Count(route_name, response.status, std::chrono::steady_clock::now() - started);
+}
+
+void HttpServer::SendStream(mg_connection* connection, const HttpRequest& request, const HttpResponse& response) {
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                     mg_get_response_code_text(connection, response.status) +
+                     "\r\nContent-Type: " + response.content_type +
+                     "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n";
+  if (request.accepts_gzip) head += "Content-Encoding: gzip\r\n";
+  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+  head += "\r\n";
+  mg_write(connection, head.data(), head.size());
+  if (request.method == "HEAD") return;
+  try {
+    if (request.accepts_gzip) {
+      GzipStream gzip(connection);
+      response.stream([&gzip](std::string_view piece) { gzip.Write(piece); });
+      gzip.Finish();
+    } else {
+      response.stream([connection](std::string_view piece) { mg_write(connection, piece.data(), piece.size()); });
+    }
+  } catch (const std::exception& e) {
+    // The status is sent: the client sees a body cut short.
+    spdlog::error("web: {} {} failed while sending: {}", request.method, request.path, e.what());
+  }
 }
 
 void HttpServer::Count(const std::string& route, int status, std::chrono::steady_clock::duration elapsed) {

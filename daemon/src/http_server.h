@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,11 +35,19 @@ struct HttpRequest {
   std::string QueryValue(const std::string& name) const;
 };
 
+// Sends one piece of a streamed body.
+using HttpBodyWriter = std::function<void(std::string_view piece)>;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Instead of `body`, for answers too large to build whole (/metrics of a
+  // plan with 100,000 projects is hundreds of megabytes): called once, after
+  // the headers are sent, to send the body in pieces. Such an answer has no
+  // Content-Length and ends when the connection closes.
+  std::function<void(const HttpBodyWriter& write)> stream;
 
   static HttpResponse Text(int status, std::string body);
 };
@@ -95,6 +104,9 @@ class HttpServer {
     bool open = false;
   };
   void Handle(mg_connection* connection);
+  // Sends the headers, then the body of response.stream, gzipped when the
+  // client accepts it.
+  void SendStream(mg_connection* connection, const HttpRequest& request, const HttpResponse& response);
   const RouteEntry* Find(const std::string& path) const;
   void Count(const std::string& route, int status, std::chrono::steady_clock::duration elapsed);
 

@@ -1,64 +1,54 @@
 #include "pipelined/exporters/daemon_collector.h"
 
-#include "family_builder.h"
-
 namespace pipelined::exporters {
 
 using prometheus::MetricType;
 
 std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
-  std::vector<prometheus::MetricFamily> families;
-  families.push_back(FamilyBuilder("pipelined_build_info", "Version and revision pipelined was built from; always 1.",
-                                   MetricType::Gauge)
-                         .Add({{"version", build_.version}, {"revision", build_.revision}}, 1)
-                         .Build());
-  families.push_back(FamilyBuilder("pipelined_plan_info", "The plan the daemon monitors; always 1.", MetricType::Gauge)
-                         .Add({{"plan", plan_.code}, {"name", plan_.name}}, 1)
-                         .Build());
-  families.push_back(FamilyBuilder("pipelined_shard_info",
-                                   "This daemon is shard `index` of `count` (0 of 1: unsharded); always 1.",
-                                   MetricType::Gauge)
-                         .Add({{"index", std::to_string(plan_.shard.index)},
-                               {"count", std::to_string(plan_.shard.count)}},
-                              1)
-                         .Build());
-  families.push_back(FamilyBuilder("pipelined_start_time_seconds", "When the daemon started, in Unix seconds.",
-                                   MetricType::Gauge)
-                         .Add({}, start_time_seconds_)
-                         .Build());
-  families.push_back(FamilyBuilder("pipelined_clock_time_seconds",
-                                   "The daemon's notion of now (virtual or system clock), in Unix seconds.",
-                                   MetricType::Gauge)
-                         .Add({}, double(clock_.NowUnixSeconds()))
-                         .Build());
-  families.push_back(FamilyBuilder("pipelined_clock_virtual",
-                                   "1 if the daemon runs on a virtual clock (--clock.start), 0 on the system clock.",
-                                   MetricType::Gauge)
-                         .Add({}, clock_.IsVirtual() ? 1 : 0)
-                         .Build());
-  families.push_back(
-      FamilyBuilder("pipelined_ingest_messages_total",
-                    "Messages received on the ingest socket, by result (decoded, malformed, too_large).", MetricType::Counter)
-          .Add({{"result", "decoded"}}, double(ingest_.batches_decoded.load()))
-          .Add({{"result", "malformed"}}, double(ingest_.messages_malformed.load()))
-          .Add({{"result", "too_large"}}, double(ingest_.batches_too_large.load()))
-          .Build());
-  families.push_back(FamilyBuilder("pipelined_ingest_replies_undeliverable_total",
-                                   "Replies that could not be sent because the publisher had gone.",
-                                   MetricType::Counter)
-                         .Add({}, double(ingest_.replies_undeliverable.load()))
-                         .Build());
-  families.push_back(FamilyBuilder("pipelined_rejection_logs_suppressed_total",
-                                   "Rejected events and malformed messages not logged individually because of the "
-                                   "log rate limit.",
-                                   MetricType::Counter)
-                         .Add({}, double(ingest_.rejection_logs_suppressed.load()))
-                         .Build());
-  auto counter = [&families](const char* name, const char* help, double value) {
-    families.push_back(FamilyBuilder(name, help, MetricType::Counter).Add({}, value).Build());
+  FamilyMetricSink sink;
+  Write(sink);
+  return sink.Take();
+}
+
+void DaemonCollector::Write(MetricSink& sink) const {
+  sink.Family("pipelined_build_info", "Version and revision pipelined was built from; always 1.", MetricType::Gauge);
+  sink.Sample({{"version", build_.version}, {"revision", build_.revision}}, 1);
+  sink.Family("pipelined_plan_info", "The plan the daemon monitors; always 1.", MetricType::Gauge);
+  sink.Sample({{"plan", plan_.code}, {"name", plan_.name}}, 1);
+  sink.Family("pipelined_shard_info", "This daemon is shard `index` of `count` (0 of 1: unsharded); always 1.",
+              MetricType::Gauge);
+  sink.Sample({{"index", std::to_string(plan_.shard.index)}, {"count", std::to_string(plan_.shard.count)}}, 1);
+  sink.Family("pipelined_start_time_seconds", "When the daemon started, in Unix seconds.", MetricType::Gauge);
+  sink.Sample({}, start_time_seconds_);
+  sink.Family("pipelined_clock_time_seconds",
+              "The daemon's notion of now (virtual or system clock), in Unix seconds.",
+              MetricType::Gauge);
+  sink.Sample({}, double(clock_.NowUnixSeconds()));
+  sink.Family("pipelined_clock_virtual",
+              "1 if the daemon runs on a virtual clock (--clock.start), 0 on the system clock.",
+              MetricType::Gauge);
+  sink.Sample({}, clock_.IsVirtual() ? 1 : 0);
+  sink.Family("pipelined_ingest_messages_total",
+              "Messages received on the ingest socket, by result (decoded, malformed, too_large).",
+              MetricType::Counter);
+  sink.Sample({{"result", "decoded"}}, double(ingest_.batches_decoded.load()));
+  sink.Sample({{"result", "malformed"}}, double(ingest_.messages_malformed.load()));
+  sink.Sample({{"result", "too_large"}}, double(ingest_.batches_too_large.load()));
+  sink.Family("pipelined_ingest_replies_undeliverable_total",
+              "Replies that could not be sent because the publisher had gone.",
+              MetricType::Counter);
+  sink.Sample({}, double(ingest_.replies_undeliverable.load()));
+  sink.Family("pipelined_rejection_logs_suppressed_total",
+              "Rejected events and malformed messages not logged individually because of the log rate limit.",
+              MetricType::Counter);
+  sink.Sample({}, double(ingest_.rejection_logs_suppressed.load()));
+  auto counter = [&sink](const char* name, const char* help, double value) {
+    sink.Family(name, help, MetricType::Counter);
+    sink.Sample({}, value);
   };
-  auto gauge = [&families](const char* name, const char* help, double value) {
-    families.push_back(FamilyBuilder(name, help, MetricType::Gauge).Add({}, value).Build());
+  auto gauge = [&sink](const char* name, const char* help, double value) {
+    sink.Family(name, help, MetricType::Gauge);
+    sink.Sample({}, value);
   };
   gauge("pipelined_ingest_curve_enabled",
         "1 if ingest requires CURVE encryption and an allowed publisher key, 0 in plain mode.",
@@ -100,13 +90,11 @@ std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
   gauge("pipelined_config_last_reload_success_timestamp_seconds",
         "When the plan and settings in use were loaded (start or last successful reload), in Unix seconds.",
         ingest_.last_reload_success_unix.load());
-  families.push_back(FamilyBuilder("pipelined_config_reloads_total",
-                                   "Reloads of the plan and settings (SIGHUP or POST /-/reload), by result.",
-                                   MetricType::Counter)
-                         .Add({{"result", "success"}}, double(ingest_.reloads_succeeded.load()))
-                         .Add({{"result", "failure"}}, double(ingest_.reloads_failed.load()))
-                         .Build());
-  return families;
+  sink.Family("pipelined_config_reloads_total",
+              "Reloads of the plan and settings (SIGHUP or POST /-/reload), by result.",
+              MetricType::Counter);
+  sink.Sample({{"result", "success"}}, double(ingest_.reloads_succeeded.load()));
+  sink.Sample({{"result", "failure"}}, double(ingest_.reloads_failed.load()));
 }
 
 }  // namespace pipelined::exporters

@@ -2,7 +2,6 @@
 
 #include <functional>
 
-#include "family_builder.h"
 #include "progress_families.h"
 
 namespace pipelined::exporters {
@@ -85,79 +84,67 @@ const std::vector<GroupGauge>& GroupGauges() {
 }  // namespace
 
 std::vector<MetricFamily> ProgrammeCollector::Collect() const {
-  const model::Report report = programme_.BuildReport();
-  std::vector<MetricFamily> families;
-  families.reserve(ProjectGauges().size() + GroupGauges().size() + 3);
+  FamilyMetricSink sink;
+  Write(sink);
+  return sink.Take();
+}
 
-  FamilyBuilder info("pipelined_project_info", "Plan data of a project; always 1.", MetricType::Gauge);
-  info.Reserve(report.projects.size());
+void ProgrammeCollector::Write(MetricSink& sink) const {
+  const model::Report report = programme_.BuildReport();
+
+  sink.Family("pipelined_project_info", "Plan data of a project; always 1.", MetricType::Gauge);
   for (const ProjectFigures& p : report.projects) {
-    info.Add({{"project", p.plan->code},
-              {"name", p.plan->name},
-              {"area", p.plan->area},
-              {"cluster", p.plan->cluster},
-              {"district", p.plan->district}},
-             1);
+    sink.Sample({{"project", p.plan->code},
+                 {"name", p.plan->name},
+                 {"area", p.plan->area},
+                 {"cluster", p.plan->cluster},
+                 {"district", p.plan->district}},
+                1);
   }
-  families.push_back(info.Build());
 
   for (const ProjectGauge& gauge : ProjectGauges()) {
-    FamilyBuilder family(gauge.name, gauge.help, MetricType::Gauge);
-    family.Reserve(report.projects.size());
-    for (const ProjectFigures& p : report.projects) family.Add({{"project", p.plan->code}}, gauge.value(p));
-    families.push_back(family.Build());
+    sink.Family(gauge.name, gauge.help, MetricType::Gauge);
+    for (const ProjectFigures& p : report.projects) sink.Sample({{"project", p.plan->code}}, gauge.value(p));
   }
 
-  FamilyBuilder group_info("pipelined_group_info",
-                           "A group of projects (area, cluster, district, or the whole plan); always 1.",
-                           MetricType::Gauge);
+  sink.Family("pipelined_group_info", "A group of projects (area, cluster, district, or the whole plan); always 1.",
+              MetricType::Gauge);
   for (const GroupFigures& g : report.groups) {
-    group_info.Add({{"group_type", model::GroupTypeName(g.type)}, {"group", g.code}, {"name", g.name}}, 1);
+    sink.Sample({{"group_type", model::GroupTypeName(g.type)}, {"group", g.code}, {"name", g.name}}, 1);
   }
-  families.push_back(group_info.Build());
 
   for (const GroupGauge& gauge : GroupGauges()) {
-    FamilyBuilder family(gauge.name, gauge.help, MetricType::Gauge);
-    family.Reserve(report.groups.size());
+    sink.Family(gauge.name, gauge.help, MetricType::Gauge);
     for (const GroupFigures& g : report.groups) {
-      family.Add({{"group_type", model::GroupTypeName(g.type)}, {"group", g.code}}, gauge.value(g));
+      sink.Sample({{"group_type", model::GroupTypeName(g.type)}, {"group", g.code}}, gauge.value(g));
     }
-    families.push_back(family.Build());
   }
 
-  FamilyBuilder events("pipelined_events_total",
-                       "Events received, by source, result (accepted, duplicate, rejected) and rejection reason.",
-                       MetricType::Counter);
+  sink.Family("pipelined_events_total",
+              "Events received, by source, result (accepted, duplicate, rejected) and rejection reason.",
+              MetricType::Counter);
   for (const model::EventCount& count : programme_.EventCounts()) {
-    events.Add({{"source", count.source},
-                {"result", model::EventStatusName(count.status)},
-                {"reason", count.reason}},
-               double(count.count));
+    sink.Sample({{"source", count.source}, {"result", model::EventStatusName(count.status)}, {"reason", count.reason}},
+                double(count.count));
   }
-  families.push_back(events.Build());
 
-  FamilyBuilder last("pipelined_source_last_sequence", "The highest sequence number accepted from each source.",
-                     MetricType::Gauge);
-  FamilyBuilder gaps("pipelined_source_sequence_gaps_total",
-                     "Times an accepted event's sequence skipped ahead of the source's last sequence + 1.",
-                     MetricType::Counter);
-  for (const model::SourceSequence& source : programme_.SourceSequences()) {
-    last.Add({{"source", source.source}}, double(source.last_sequence));
-    gaps.Add({{"source", source.source}}, double(source.gaps));
-  }
-  families.push_back(last.Build());
-  families.push_back(gaps.Build());
+  const std::vector<model::SourceSequence> sequences = programme_.SourceSequences();
+  sink.Family("pipelined_source_last_sequence", "The highest sequence number accepted from each source.",
+              MetricType::Gauge);
+  for (const model::SourceSequence& source : sequences) sink.Sample({{"source", source.source}}, double(source.last_sequence));
+  sink.Family("pipelined_source_sequence_gaps_total",
+              "Times an accepted event's sequence skipped ahead of the source's last sequence + 1.",
+              MetricType::Counter);
+  for (const model::SourceSequence& source : sequences) sink.Sample({{"source", source.source}}, double(source.gaps));
 
-  FamilyBuilder last_report("pipelined_source_last_report_timestamp_seconds",
-                            "Latest occurred_at among each source's accepted events "
-                            "(Unix seconds).",
-                            MetricType::Gauge);
+  sink.Family("pipelined_source_last_report_timestamp_seconds",
+              "Latest occurred_at among each source's accepted events "
+              "(Unix seconds).",
+              MetricType::Gauge);
   for (const model::SourceLastReport& source : programme_.SourceLastReports()) {
-    last_report.Add({{"source", source.source}}, double(source.last_report_unix));
+    sink.Sample({{"source", source.source}}, double(source.last_report_unix));
   }
-  families.push_back(last_report.Build());
-  AppendProgressFamilies(report, tracker_, &families);
-  return families;
+  WriteProgressFamilies(report, tracker_, sink);
 }
 
 }  // namespace pipelined::exporters

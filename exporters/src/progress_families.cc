@@ -4,19 +4,13 @@
 #include <optional>
 #include <string>
 
-#include "family_builder.h"
-
 namespace pipelined::exporters {
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
 using prometheus::MetricType;
 using model::FenToYuan;
 using model::GroupFigures;
 using model::ProjectFigures;
-
-using Labels = std::vector<ClientMetric::Label>;
 
 // A gauge that some projects or groups may not have (e.g. SPI without a
 // planned value): nullopt emits no series for that one.
@@ -147,128 +141,120 @@ const std::vector<OptionalGauge<GroupFigures>>& GroupGauges() {
   return kGauges;
 }
 
-Labels GroupLabels(const GroupFigures& g) {
-  return {{"group_type", model::GroupTypeName(g.type)}, {"group", g.code}};
-}
-
-template <typename Figures>
-void AppendOptional(const std::vector<OptionalGauge<Figures>>& gauges, const std::vector<Figures>& all,
-                    const std::function<Labels(const Figures&)>& labels, std::vector<MetricFamily>* families) {
+// Writes each gauge's family: one sample per figures with a value, labelled
+// by `labels` (which returns how many of its array it filled).
+template <typename Figures, typename LabelsOf>
+void WriteOptional(const std::vector<OptionalGauge<Figures>>& gauges, const std::vector<Figures>& all,
+                   LabelsOf labels_of, MetricSink& sink) {
+  Label labels[2];
   for (const auto& gauge : gauges) {
-    FamilyBuilder family(gauge.name, gauge.help, MetricType::Gauge);
-    family.Reserve(all.size());
+    sink.Family(gauge.name, gauge.help, MetricType::Gauge);
     for (const Figures& figures : all) {
-      if (auto value = gauge.value(figures)) family.Add(labels(figures), *value);
+      if (auto value = gauge.value(figures)) sink.Sample(labels, labels_of(figures, labels), *value);
     }
-    families->push_back(family.Build());
   }
 }
 
-void AddStatus(FamilyBuilder& family, const Labels& labels, model::Status status) {
+std::size_t ProjectLabels(const ProjectFigures& p, Label* labels) {
+  labels[0] = {"project", p.plan->code};
+  return 1;
+}
+
+std::size_t GroupLabels(const GroupFigures& g, Label* labels) {
+  labels[0] = {"group_type", model::GroupTypeName(g.type)};
+  labels[1] = {"group", g.code};
+  return 2;
+}
+
+// The one-of-three status family: `labels` has room for one more.
+void WriteStatus(Label* labels, std::size_t count, model::Status status, MetricSink& sink) {
   for (model::Status s : model::kAllStatuses) {
-    Labels with = labels;
-    with.push_back({"status", model::StatusName(s)});
-    family.Add(std::move(with), s == status ? 1 : 0);
+    labels[count] = {"status", model::StatusName(s)};
+    sink.Sample(labels, count + 1, s == status ? 1 : 0);
   }
 }
 
-void AddReasons(FamilyBuilder& family, const Labels& labels, const model::Assessment& assessment) {
+// `labels` has room for two more.
+void WriteReasons(Label* labels, std::size_t count, const model::Assessment& assessment, MetricSink& sink) {
   for (const model::Finding& finding : assessment.findings) {
-    Labels with = labels;
-    with.push_back({"reason", finding.reason});
-    with.push_back({"level", model::StatusName(finding.level)});
-    family.Add(std::move(with), 1);
+    labels[count] = {"reason", finding.reason};
+    labels[count + 1] = {"level", model::StatusName(finding.level)};
+    sink.Sample(labels, count + 2, 1);
   }
 }
 
 }  // namespace
 
-void AppendProgressFamilies(const model::Report& report, const model::StatusTracker* tracker,
-                            std::vector<MetricFamily>* families) {
-  FamilyBuilder pro_rata("pipelined_pro_rata_ratio",
-                         "Pro-rata progress: share of the reporting year elapsed, reporting month / 12.",
-                         MetricType::Gauge);
-  pro_rata.Add({}, report.period.pro_rata());
-  families->push_back(pro_rata.Build());
-  FamilyBuilder month_end("pipelined_reporting_month_end_timestamp_seconds",
-                          "End of the reporting month, the last month whose figures are due (Unix seconds).",
-                          MetricType::Gauge);
-  month_end.Add({}, EndOfDayUnix(model::LastDay(report.period.month)));
-  families->push_back(month_end.Build());
-  FamilyBuilder rule_set("pipelined_lagging_rule_set_info", "The lagging rule set in use; always 1.",
-                         MetricType::Gauge);
-  rule_set.Add({{"rule_set", report.rule_set}}, 1);
-  families->push_back(rule_set.Build());
+void WriteProgressFamilies(const model::Report& report, const model::StatusTracker* tracker, MetricSink& sink) {
+  sink.Family("pipelined_pro_rata_ratio", "Pro-rata progress: share of the reporting year elapsed, reporting month / 12.",
+              MetricType::Gauge);
+  sink.Sample({}, report.period.pro_rata());
+  sink.Family("pipelined_reporting_month_end_timestamp_seconds",
+              "End of the reporting month, the last month whose figures are due (Unix seconds).", MetricType::Gauge);
+  sink.Sample({}, EndOfDayUnix(model::LastDay(report.period.month)));
+  sink.Family("pipelined_lagging_rule_set_info", "The lagging rule set in use; always 1.", MetricType::Gauge);
+  sink.Sample({{"rule_set", report.rule_set}}, 1);
 
-  FamilyBuilder status("pipelined_project_status",
-                       "1 for the project's current status (on_track, at_risk, lagging), 0 for the others.",
-                       MetricType::Gauge);
-  FamilyBuilder reasons("pipelined_project_lagging_reason",
-                        "1 while the reason applies to the project, with its level (at_risk or lagging).",
-                        MetricType::Gauge);
-  FamilyBuilder milestone_state("pipelined_project_milestone_state",
-                                "1 for the milestone's current state, 0 for the others.", MetricType::Gauge);
-  FamilyBuilder slip("pipelined_project_milestone_slip_days",
-                     "Days a milestone is or was late past the end of its planned month; 0 when not late.",
-                     MetricType::Gauge);
-  status.Reserve(report.projects.size() * 3);
+  Label labels[5];
+  sink.Family("pipelined_project_status",
+              "1 for the project's current status (on_track, at_risk, lagging), 0 for the others.", MetricType::Gauge);
   for (const ProjectFigures& p : report.projects) {
-    const Labels project{{"project", p.plan->code}};
-    AddStatus(status, project, p.assessment.status);
-    AddReasons(reasons, project, p.assessment);
+    WriteStatus(labels, ProjectLabels(p, labels), p.assessment.status, sink);
+  }
+  sink.Family("pipelined_project_lagging_reason",
+              "1 while the reason applies to the project, with its level (at_risk or lagging).", MetricType::Gauge);
+  for (const ProjectFigures& p : report.projects) WriteReasons(labels, ProjectLabels(p, labels), p.assessment, sink);
+  sink.Family("pipelined_project_milestone_state", "1 for the milestone's current state, 0 for the others.",
+              MetricType::Gauge);
+  for (const ProjectFigures& p : report.projects) {
     for (const model::Milestone& m : p.milestones) {
-      const Labels labels{{"project", p.plan->code}, {"milestone", model::MilestoneKindName(m.kind)}, {"line", m.line}};
+      labels[0] = {"project", p.plan->code};
+      labels[1] = {"milestone", model::MilestoneKindName(m.kind)};
+      labels[2] = {"line", m.line};
       for (model::MilestoneState state : model::kAllMilestoneStates) {
-        Labels with = labels;
-        with.push_back({"state", model::MilestoneStateName(state)});
-        milestone_state.Add(std::move(with), state == m.state ? 1 : 0);
+        labels[3] = {"state", model::MilestoneStateName(state)};
+        sink.Sample(labels, 4, state == m.state ? 1 : 0);
       }
-      slip.Add(labels, m.slip_days);
     }
   }
-  families->push_back(status.Build());
-  families->push_back(reasons.Build());
-  families->push_back(milestone_state.Build());
-  families->push_back(slip.Build());
-  AppendOptional<ProjectFigures>(ProjectGauges(), report.projects,
-                                 [](const ProjectFigures& p) { return Labels{{"project", p.plan->code}}; }, families);
+  sink.Family("pipelined_project_milestone_slip_days",
+              "Days a milestone is or was late past the end of its planned month; 0 when not late.", MetricType::Gauge);
+  for (const ProjectFigures& p : report.projects) {
+    for (const model::Milestone& m : p.milestones) {
+      sink.Sample({{"project", p.plan->code}, {"milestone", model::MilestoneKindName(m.kind)}, {"line", m.line}},
+                  m.slip_days);
+    }
+  }
+  WriteOptional(ProjectGauges(), report.projects, ProjectLabels, sink);
 
-  FamilyBuilder group_status("pipelined_group_status",
-                             "1 for the group's current status (on_track, at_risk, lagging), 0 for the others.",
-                             MetricType::Gauge);
-  FamilyBuilder group_reasons("pipelined_group_lagging_reason",
-                              "1 while the reason applies to the group, with its level (at_risk or lagging).",
-                              MetricType::Gauge);
-  FamilyBuilder by_status("pipelined_group_projects_by_status", "Projects of the group in each status.",
-                          MetricType::Gauge);
+  sink.Family("pipelined_group_status",
+              "1 for the group's current status (on_track, at_risk, lagging), 0 for the others.", MetricType::Gauge);
+  for (const GroupFigures& g : report.groups) WriteStatus(labels, GroupLabels(g, labels), g.assessment.status, sink);
+  sink.Family("pipelined_group_lagging_reason",
+              "1 while the reason applies to the group, with its level (at_risk or lagging).", MetricType::Gauge);
+  for (const GroupFigures& g : report.groups) WriteReasons(labels, GroupLabels(g, labels), g.assessment, sink);
+  sink.Family("pipelined_group_projects_by_status", "Projects of the group in each status.", MetricType::Gauge);
   for (const GroupFigures& g : report.groups) {
-    const Labels labels = GroupLabels(g);
-    AddStatus(group_status, labels, g.assessment.status);
-    AddReasons(group_reasons, labels, g.assessment);
+    const std::size_t count = GroupLabels(g, labels);
     for (model::Status s : model::kAllStatuses) {
-      Labels with = labels;
-      with.push_back({"status", model::StatusName(s)});
-      by_status.Add(std::move(with), g.projects_by_status[static_cast<size_t>(s)]);
+      labels[count] = {"status", model::StatusName(s)};
+      sink.Sample(labels, count + 1, g.projects_by_status[static_cast<size_t>(s)]);
     }
   }
-  families->push_back(group_status.Build());
-  families->push_back(group_reasons.Build());
-  families->push_back(by_status.Build());
-  AppendOptional<GroupFigures>(GroupGauges(), report.groups, GroupLabels, families);
+  WriteOptional(GroupGauges(), report.groups, GroupLabels, sink);
 
   if (tracker == nullptr) return;
-  FamilyBuilder evaluations("pipelined_evaluations_total",
-                            "Status evaluations run, by trigger: schedule (the interval passed) or events "
-                            "(new events were applied).",
-                            MetricType::Counter);
+  sink.Family("pipelined_evaluations_total",
+              "Status evaluations run, by trigger: schedule (the interval passed) or events "
+              "(new events were applied).",
+              MetricType::Counter);
   for (auto trigger : {model::EvaluationTrigger::kSchedule, model::EvaluationTrigger::kEvents}) {
-    evaluations.Add({{"trigger", model::EvaluationTriggerName(trigger)}}, double(tracker->Evaluations(trigger)));
+    sink.Sample({{"trigger", model::EvaluationTriggerName(trigger)}}, double(tracker->Evaluations(trigger)));
   }
-  families->push_back(evaluations.Build());
-  FamilyBuilder changes("pipelined_project_status_changes_total", "Projects that entered each status.",
-                        MetricType::Counter);
-  for (model::Status s : model::kAllStatuses) changes.Add({{"status", model::StatusName(s)}}, double(tracker->Changes(s)));
-  families->push_back(changes.Build());
+  sink.Family("pipelined_project_status_changes_total", "Projects that entered each status.", MetricType::Counter);
+  for (model::Status s : model::kAllStatuses) {
+    sink.Sample({{"status", model::StatusName(s)}}, double(tracker->Changes(s)));
+  }
 }
 
 }  // namespace pipelined::exporters

@@ -2,17 +2,13 @@
 // "Progress and lagging"), rendered from one report.
 #pragma once
 
-#include <prometheus/metric_family.h>
-
-#include <vector>
-
+#include "pipelined/exporters/metric_sink.h"
 #include "pipelined/model/programme.h"
 #include "pipelined/model/status_tracker.h"
 
 namespace pipelined::exporters {
 
 // `tracker` may be nullptr (no status evaluations to report).
-void AppendProgressFamilies(const model::Report& report, const model::StatusTracker* tracker,
-                            std::vector<prometheus::MetricFamily>* families);
+void WriteProgressFamilies(const model::Report& report, const model::StatusTracker* tracker, MetricSink& sink);
 
 }  // namespace pipelined::exporters

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
+#include <cmath>
+#include <limits>
+
 #include "pipelined/exporters/daemon_collector.h"
+#include "pipelined/exporters/metric_sink.h"
 #include "test_plan.h"
 
 namespace pipelined::exporters {
@@ -84,6 +88,77 @@ TEST(DaemonCollectorTest, ExposesBuildPlanClockAndIngestCounters) {
   EXPECT_THAT(text, HasSubstr("pipelined_clock_time_seconds 1719676800\n"));
   EXPECT_THAT(text, HasSubstr("pipelined_clock_virtual 1\n"));
   EXPECT_THAT(text, HasSubstr("pipelined_ingest_messages_total{result=\"malformed\"} 3\n"));
+}
+
+// The daemon serves /metrics through TextMetricSink; it must write what
+// prometheus-cpp's serializer writes for the same families, byte for byte.
+std::string WriteText(const ProgrammeCollector& collector, std::size_t flush_bytes = 0) {
+  std::string text, flushed;
+  if (flush_bytes == 0) {
+    TextMetricSink sink(&text);
+    collector.Write(sink);
+    return text;
+  }
+  TextMetricSink sink(&text, flush_bytes, [&flushed](std::string* piece) {
+    flushed += *piece;
+    piece->clear();
+  });
+  collector.Write(sink);
+  sink.Flush();
+  EXPECT_TRUE(text.empty());
+  return flushed;
+}
+
+TEST_F(CollectorTest, TextSinkWritesWhatPrometheusCppSerializesForTheSameFamilies) {
+  Submit("i", "P-1", model::InvestmentRecorded{123456, "2024-05"});
+  Submit("s", "P-1", model::ConstructionStarted{});
+  Submit("l", "P-1", model::ProductionLineLaunched{"line-1"});
+  programme_.Count("src", {model::EventStatus::kRejected, "unknown_project", "x"});
+  model::StatusTracker tracker;
+  tracker.Update(programme_.BuildReport(), model::EvaluationTrigger::kEvents);
+  ProgrammeCollector collector(programme_, &tracker);
+  const std::string expected = Render(collector);
+  EXPECT_EQ(WriteText(collector), expected);
+  EXPECT_EQ(WriteText(collector, 100), expected) << "written in pieces, the text is the same";
+}
+
+TEST(TextMetricSinkTest, WritesValuesAndEscapesLabelsAsPrometheusCppDoes) {
+  const std::vector<double> values = {0.0,
+                                      -0.0,
+                                      1.0,
+                                      -7.0,
+                                      600000000.0,
+                                      999999999999999.0,
+                                      1e15,
+                                      123456789012345678.0,
+                                      1234.56,
+                                      -41.666666666666664,
+                                      0.1,
+                                      3.8834e-05,
+                                      1e-300,
+                                      std::numeric_limits<double>::max(),
+                                      std::numeric_limits<double>::denorm_min(),
+                                      std::numeric_limits<double>::quiet_NaN(),
+                                      std::numeric_limits<double>::infinity(),
+                                      -std::numeric_limits<double>::infinity()};
+  prometheus::MetricFamily family{"test_values", "Help with \\ a backslash.", prometheus::MetricType::Gauge, {}};
+  std::string text;
+  TextMetricSink sink(&text);
+  sink.Family(family.name, family.help, family.type);
+  for (double value : values) {
+    prometheus::ClientMetric metric;
+    metric.label = {{"name", "quote \" backslash \\ newline \n end"}, {"empty", ""}};
+    metric.gauge.value = value;
+    family.metric.push_back(metric);
+    sink.Sample({{"name", "quote \" backslash \\ newline \n end"}, {"empty", ""}}, value);
+  }
+  prometheus::MetricFamily counter{"test_total", "", prometheus::MetricType::Counter, {}};
+  prometheus::ClientMetric plain;
+  plain.counter.value = 42;
+  counter.metric.push_back(plain);
+  sink.Family(counter.name, counter.help, counter.type);
+  sink.Sample({}, 42);
+  EXPECT_EQ(text, prometheus::TextSerializer().Serialize({family, counter}));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <zlib.h>
 
 #include <fstream>
 
@@ -105,6 +106,36 @@ TEST(EventStoreTest, DamagedRowIsCorruptionNotWrongData) {
   ReplayAll(*store, &status);
   EXPECT_TRUE(status.IsCorruption());
   EXPECT_THAT(status.ToString(), HasSubstr("(b) fails its checksum"));
+}
+
+// The checksum is part of the on-disk format (docs/durability.md): stores
+// written by any version must keep verifying. It is CRC-32 over id, source,
+// sequence in decimal, project, target and body, each followed by a 0 byte.
+TEST(EventStoreTest, StoredChecksumIsCrc32OfTheFieldsEachEndedByAZeroByte) {
+  testing::ScratchDir dir;
+  EventRecord record = Record("event-1", "event-0");
+  record.sequence = 18446744073709551615ULL;
+  record.body = std::string(3000, 'x');  // longer than the checksum's stack buffer
+  {
+    auto store = OpenOrFail(dir.path());
+    std::vector<bool> inserted;
+    ASSERT_TRUE(store->Append({&record}, &inserted).ok());
+  }
+  uLong expected = crc32(0L, Z_NULL, 0);
+  for (const std::string& field : {record.event_id, record.source, std::to_string(record.sequence),
+                                   record.project_code, record.target_event_id, record.body}) {
+    expected = crc32(expected, reinterpret_cast<const Bytef*>(field.data()), static_cast<uInt>(field.size()));
+    const Bytef zero = 0;
+    expected = crc32(expected, &zero, 1);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() + "/events.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* select = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT checksum FROM events", -1, &select, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(select), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(select, 0), static_cast<sqlite3_int64>(expected));
+  sqlite3_finalize(select);
+  sqlite3_close(db);
 }
 
 TEST(EventStoreTest, GarbageFileIsCorruption) {

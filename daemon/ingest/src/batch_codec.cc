@@ -99,8 +99,12 @@ DecodedBatch DecodeBatch(const void* data, size_t size) {
 
 bool DecodeEvent(const std::string& body, model::Event* event) {
   v1::Event decoded;
-  if (!decoded.ParseFromString(body)) return false;
-  *event = FromProto(decoded);
+  return DecodeEvent(body, &decoded, event);
+}
+
+bool DecodeEvent(const std::string& body, v1::Event* scratch, model::Event* event) {
+  if (!scratch->ParseFromString(body)) return false;
+  *event = FromProto(*scratch);
   return true;
 }
 

@@ -75,10 +75,11 @@ store::Status EventPipeline::Replay() {
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t replayed = 0, orphaned = 0;
   store::Status failure;
+  v1::Event scratch;  // reused for every event
   store::Status status = store_.Replay([&](const store::EventRecord& record) {
     if (!failure.ok()) return;
     model::Event event;
-    if (!DecodeEvent(record.body, &event)) {
+    if (!DecodeEvent(record.body, &scratch, &event)) {
       failure = store::Status::Corruption("stored event #" + std::to_string(record.position) + " (" +
                                           record.event_id + ") does not decode");
       return;

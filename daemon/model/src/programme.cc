@@ -302,6 +302,7 @@ ProjectFigures Programme::FiguresLocked(size_t index, const ReportingPeriod& per
   auto earliest = [](const std::multiset<Date>& dates) {
     return dates.empty() ? std::nullopt : std::optional<Date>(*dates.begin());
   };
+  f.milestones.reserve(plan.production_lines.size() + 2);
   f.milestones.push_back(EvaluateMilestone(MilestoneKind::kConstructionStart, "", plan.construction_start,
                                            earliest(progress.construction_started_on), today));
   for (const ProductionLinePlan& line : plan.production_lines) {

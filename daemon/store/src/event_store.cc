@@ -8,7 +8,9 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <string_view>
 
 namespace pipelined::store {
 namespace {
@@ -19,22 +21,33 @@ constexpr int kFormatVersion = 1;
 constexpr char kDatabaseFile[] = "events.db";
 constexpr char kLockFile[] = "LOCK";
 
-// Covers every stored field that replay interprets.
+// Covers every stored field that replay interprets: CRC-32 of the fields,
+// each followed by a 0 byte. Computed in one crc32 call over a copy of them,
+// which gives the same value as one call per field (CRC-32 runs over a byte
+// stream) at a fraction of the cost for fields this short; replay of a large
+// store checks one per event.
 std::int64_t Checksum(std::string_view event_id, std::string_view source, std::uint64_t sequence,
                       std::string_view project_code, std::string_view target_event_id, std::string_view body) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  auto add = [&crc](std::string_view field) {
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(field.data()), static_cast<uInt>(field.size()));
-    const Bytef separator = 0;
-    crc = crc32(crc, &separator, 1);
-  };
-  add(event_id);
-  add(source);
-  add(std::to_string(sequence));
-  add(project_code);
-  add(target_event_id);
-  add(body);
-  return static_cast<std::int64_t>(crc);
+  char sequence_text[24];
+  const char* sequence_end = std::to_chars(sequence_text, sequence_text + sizeof sequence_text, sequence).ptr;
+  const std::string_view fields[] = {event_id,
+                                     source,
+                                     {sequence_text, static_cast<size_t>(sequence_end - sequence_text)},
+                                     project_code,
+                                     target_event_id,
+                                     body};
+  size_t total = 0;
+  for (std::string_view field : fields) total += field.size() + 1;
+  char small[1024];
+  std::string large;
+  char* const buffer = total <= sizeof small ? small : (large.resize(total), large.data());
+  char* p = buffer;
+  for (std::string_view field : fields) {
+    std::memcpy(p, field.data(), field.size());
+    p += field.size();
+    *p++ = '\0';
+  }
+  return static_cast<std::int64_t>(crc32_z(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(buffer), total));
 }
 
 std::int64_t Checksum(const EventRecord& r) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pipelined/exporters/metric_sink.h"
 #include "pipelined/model/clock.h"
 #include "pipelined/model/ingest_counters.h"
 #include "pipelined/model/plan.h"
@@ -30,6 +31,7 @@ class DaemonCollector final : public prometheus::Collectable {
         start_time_seconds_(start_time_seconds),
         curve_enabled_(curve_enabled) {}
   std::vector<prometheus::MetricFamily> Collect() const override;
+  void Write(MetricSink& sink) const;
 
  private:
   BuildInfo build_;

@@ -8,6 +8,7 @@
 
 #include <vector>
 
+#include "pipelined/exporters/metric_sink.h"
 #include "pipelined/model/programme.h"
 #include "pipelined/model/status_tracker.h"
 
@@ -19,6 +20,9 @@ class ProgrammeCollector final : public prometheus::Collectable {
   explicit ProgrammeCollector(const model::Programme& programme, const model::StatusTracker* tracker = nullptr)
       : programme_(programme), tracker_(tracker) {}
   std::vector<prometheus::MetricFamily> Collect() const override;
+  // The same families, written to `sink` (the daemon's /metrics writes them
+  // as text without building MetricFamily objects).
+  void Write(MetricSink& sink) const;
 
  private:
   const model::Programme& programme_;
