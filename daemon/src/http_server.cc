@@ -103,6 +103,20 @@ class GzipStream {
   bool ok_ = false;
 };
 
+// The status line and headers; without a length the body ends when the
+// connection closes (every answer closes it).
+std::string ResponseHead(mg_connection* connection, const HttpResponse& response, std::optional<size_t> length,
+                         bool gzipped) {
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                     mg_get_response_code_text(connection, response.status) +
+                     "\r\nContent-Type: " + response.content_type + "\r\n";
+  if (length) head += "Content-Length: " + std::to_string(*length) + "\r\n";
+  head += "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n";
+  if (gzipped) head += "Content-Encoding: gzip\r\n";
+  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+  return head + "\r\n";
+}
+
 int LogCivetMessage(const mg_connection*, const char* message) {
   spdlog::debug("web server: {}", message);
   return 1;  // handled: civetweb writes nothing itself
@@ -265,27 +279,14 @@ void HttpServer::Handle(mg_connection* connection) {
     compressed = Gzip(response.body);
     if (compressed) body = &*compressed;
   }
-  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                     mg_get_response_code_text(connection, response.status) +
-                     "\r\nContent-Type: " + response.content_type +
-                     "\r\nContent-Length: " + std::to_string(body->size()) +
-                     "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n";
-  if (compressed) head += "Content-Encoding: gzip\r\n";
-  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
-  head += "\r\n";
+  const std::string head = ResponseHead(connection, response, body->size(), compressed.has_value());
   mg_write(connection, head.data(), head.size());
   if (request.method != "HEAD") mg_write(connection, body->data(), body->size());
   Count(route_name, response.status, std::chrono::steady_clock::now() - started);
 }
 
 void HttpServer::SendStream(mg_connection* connection, const HttpRequest& request, const HttpResponse& response) {
-  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                     mg_get_response_code_text(connection, response.status) +
-                     "\r\nContent-Type: " + response.content_type +
-                     "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n";
-  if (request.accepts_gzip) head += "Content-Encoding: gzip\r\n";
-  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
-  head += "\r\n";
+  const std::string head = ResponseHead(connection, response, std::nullopt, request.accepts_gzip);
   mg_write(connection, head.data(), head.size());
   if (request.method == "HEAD") return;
   try {
