@@ -106,9 +106,13 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
     if (clock["start"]) v.clock_start = reader.String(clock["start"], "clock.start");
     if (clock["rate"]) v.clock_rate = reader.Number(clock["rate"], "clock.rate");
   }
-  if (const YAML::Node storage = root["storage"]; reader.CheckMapping(storage, "storage", {"path", "durability"}, {})) {
+  if (const YAML::Node storage = root["storage"]; reader.CheckMapping(storage, "storage", {"path", "durability", "snapshot_interval_seconds"}, {})) {
     if (storage["path"]) v.storage_path = reader.String(storage["path"], "storage.path");
     if (storage["durability"]) v.storage_durability = reader.String(storage["durability"], "storage.durability");
+    if (storage["snapshot_interval_seconds"]) {
+      v.storage_snapshot_interval_seconds =
+          reader.Number(storage["snapshot_interval_seconds"], "storage.snapshot_interval_seconds");
+    }
   }
   if (const YAML::Node lagging = root["lagging"];
       reader.CheckMapping(lagging, "lagging", {"rule_set", "evaluation_interval_seconds", "rule_sets"}, {})) {
@@ -240,6 +244,10 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
     problems.push_back("storage durability \"" + settings.storage_durability + "\" is not one of full, normal");
   }
   if (settings.storage_path.empty()) problems.push_back("storage path must not be empty");
+  if (!(settings.storage_snapshot_interval_seconds == 0 ||
+        (settings.storage_snapshot_interval_seconds >= 1 && settings.storage_snapshot_interval_seconds <= 86400))) {
+    problems.push_back("storage snapshot interval must be 0 (no snapshots) or between 1 and 86400 seconds");
+  }
   if (!ResolveRuleSet(settings)) {
     std::string known = "pro_rata, spi";
     for (const auto& [name, rules] : settings.lagging_rule_sets) known += ", " + name;

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <stdexcept>
 
@@ -12,6 +15,7 @@
 #include "pipelined/config/settings.h"
 #include "pipelined/config/web_config.h"
 #include "pipelined/model/shard.h"
+#include "pipelined/snapshot/snapshot_file.h"
 #include "version.h"
 
 namespace pipelined::daemon {
@@ -45,6 +49,8 @@ std::vector<std::string> ChangesNeedingRestart(const config::Settings& now, cons
   check(now.clock_rate != next.clock_rate, "clock.rate");
   check(now.storage_path != next.storage_path, "storage.path");
   check(now.storage_durability != next.storage_durability, "storage.durability");
+  check(now.storage_snapshot_interval_seconds != next.storage_snapshot_interval_seconds,
+        "storage.snapshot_interval_seconds");
   // The store holds the events of this shard's projects only.
   check(now.shard_index != next.shard_index, "shard.index");
   check(now.shard_count != next.shard_count, "shard.count");
@@ -183,16 +189,7 @@ void Daemon::Start() {
 
   rejection_log_ = std::make_unique<ingest::RejectionLog>(10, ingest_counters_);
   pipeline_ = std::make_unique<ingest::EventPipeline>(programme, *store_, ingest_counters_, *rejection_log_);
-  spdlog::info("replaying {} stored events from {} (durability {})", store_->Count(), store_->DatabasePath(),
-               start_settings_.storage_durability);
-  status = pipeline_->Replay();
-  if (!status.ok()) {
-    throw StorageError("refusing to start rather than serve wrong totals: " + status.ToString() +
-                       ". See docs/durability.md, \"Recovery\".");
-  }
-  spdlog::info("state rebuilt from {} events in {:.3f} s; {} stored events do not fit the current plan (orphaned)",
-               ingest_counters_.replayed_events.load(), ingest_counters_.replay_nanoseconds.load() / 1e9,
-               ingest_counters_.orphaned_events.load());
+  RecoverState();
   ReleaseFreedMemory();
 
   ingest::IngestOptions options;
@@ -236,6 +233,7 @@ void Daemon::Start() {
 
   ingest_thread_ = std::thread([this] { ingest_->Run(); });
   watcher_thread_ = std::thread([this] { WatchStatuses(); });
+  if (start_settings_.storage_snapshot_interval_seconds > 0) snapshot_thread_ = std::thread([this] { SaveSnapshots(); });
   ready_ = true;
   spdlog::info("pipelined {} ({}) ready: ingest on {}, web on http://{}/ (metrics on /metrics)", kVersion, kRevision,
                bound, CivetListenAddress(start_settings_.web_listen_address));
@@ -365,6 +363,119 @@ void Daemon::LogStatusChanges(const std::vector<model::StatusChange>& changes) {
   }
 }
 
+void Daemon::RecoverState() {
+  const bool snapshots = start_settings_.storage_snapshot_interval_seconds > 0;
+  const std::string snapshot_path = snapshot::SnapshotPath(start_settings_.storage_path);
+  std::optional<snapshot::Snapshot> saved;
+  if (snapshots) {
+    snapshot::Snapshot loaded;
+    bool found = false;
+    store::Status read = snapshot::Read(snapshot_path, &loaded, &found);
+    if (!read.ok()) {
+      spdlog::warn("ignoring the snapshot, which cannot be used ({}): replaying every stored event instead",
+                   read.ToString());
+    } else if (found) {
+      saved = std::move(loaded);
+    }
+  }
+  spdlog::info("rebuilding the state from {} (durability {}, {} events stored)", store_->DatabasePath(),
+               start_settings_.storage_durability, store_->Count());
+  bool restored = false;
+  std::string why_not;
+  store::Status status = pipeline_->Recover(std::move(saved), &restored, &why_not);
+  if (!status.ok()) {
+    throw StorageError("refusing to start rather than serve wrong totals: " + status.ToString() +
+                       ". See docs/durability.md, \"Recovery\".");
+  }
+  const double seconds = ingest_counters_.replay_nanoseconds.load() / 1e9;
+  const model::Programme& programme = *Current()->programme;
+  snapshot_programme_ = &programme;
+  if (restored) {
+    snapshot_version_ = programme.Version() - ingest_counters_.replayed_events.load();
+    spdlog::info("state restored from the snapshot of {} events and {} events stored after it in {:.3f} s; {} "
+                 "stored events do not fit the current plan (orphaned); verifying the whole store in the background",
+                 ingest_counters_.restored_events.load(), ingest_counters_.replayed_events.load(), seconds,
+                 ingest_counters_.orphaned_events.load());
+    verify_thread_ = std::thread([this] { VerifyStore(); });
+  } else {
+    // A full replay has just checked every page and every checksum.
+    ingest_counters_.store_last_verification_unix = NowSeconds();
+    spdlog::info("state rebuilt from {} events in {:.3f} s{}; {} stored events do not fit the current plan (orphaned)",
+                 ingest_counters_.replayed_events.load(), seconds, snapshots ? " (" + why_not + ")" : "",
+                 ingest_counters_.orphaned_events.load());
+    snapshot_version_ = 0;
+    snapshot_due_ = snapshots && ingest_counters_.replayed_events.load() > 0;
+  }
+}
+
+void Daemon::SaveSnapshots() {
+  using std::chrono::steady_clock;
+  const auto interval = std::chrono::duration_cast<steady_clock::duration>(
+      std::chrono::duration<double>(start_settings_.storage_snapshot_interval_seconds));
+  std::unique_lock lock(snapshot_mutex_);
+  auto next = snapshot_due_ ? steady_clock::now() : steady_clock::now() + interval;
+  while (!snapshot_wakeup_.wait_until(lock, next, [this] { return snapshot_stopping_; })) {
+    lock.unlock();
+    SaveSnapshot(snapshot_due_ ? "after the full replay" : "periodic");
+    lock.lock();
+    snapshot_due_ = false;
+    next = steady_clock::now() + interval;
+  }
+}
+
+void Daemon::SaveSnapshot(const char* why) {
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<snapshot::Snapshot> taken;
+  store::Status status;
+  bool unchanged = false;
+  const model::Programme* programme = nullptr;
+  std::uint64_t version = 0;
+  // On the ingest thread, between two groups, the state and the store agree.
+  ingest_->RunOnIngestThread([&] {
+    programme = Current()->programme.get();
+    version = programme->Version();
+    unchanged = programme == snapshot_programme_ && version == snapshot_version_;
+    if (!unchanged) status = pipeline_->TakeSnapshot(&taken);
+  });
+  if (unchanged || (status.ok() && !taken)) return;  // nothing new, or nothing stored yet
+  if (status.ok()) status = snapshot::Write(snapshot::SnapshotPath(start_settings_.storage_path), *taken);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  if (!status.ok()) {
+    ingest_counters_.snapshot_saves_failed.fetch_add(1);
+    spdlog::error("cannot save a snapshot ({}): {}; the next start will replay more events", why, status.ToString());
+    return;
+  }
+  snapshot_programme_ = programme;
+  snapshot_version_ = version;
+  ingest_counters_.snapshot_saves_succeeded.fetch_add(1);
+  ingest_counters_.snapshot_last_success_unix = NowSeconds();
+  ingest_counters_.snapshot_last_save_nanoseconds =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+  spdlog::info("snapshot saved ({}): {} stored events, {} projects with events, in {:.3f} s", why,
+               taken->stored_events, taken->state.projects.size(), std::chrono::duration<double>(elapsed).count());
+}
+
+void Daemon::VerifyStore() {
+  // Below ingest and scrapes: the check may take a while on a large store,
+  // and nothing waits for it.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t events = 0;
+  store::Status status = store::EventStore::Verify(start_settings_.storage_path, &events, &verify_stopping_);
+  if (verify_stopping_) return;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (status.ok()) {
+    spdlog::info("event store verified in the background: {} events, every page and checksum good, in {:.1f} s",
+                 events, seconds);
+  } else {
+    ingest_counters_.store_damaged = true;
+    spdlog::error("the event store is damaged: {}. The figures come from the snapshot and the events after it and "
+                  "are still right, but the stored history is not: see docs/durability.md, \"Recovery\"",
+                  status.ToString());
+  }
+  ingest_counters_.store_last_verification_unix = NowSeconds();
+}
+
 void Daemon::Stop() {
   ready_ = false;
   {
@@ -373,8 +484,20 @@ void Daemon::Stop() {
   }
   watcher_wakeup_.notify_all();
   if (watcher_thread_.joinable()) watcher_thread_.join();
+  verify_stopping_ = true;
+  if (verify_thread_.joinable()) verify_thread_.join();
+  const bool snapshots_running = snapshot_thread_.joinable();
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    snapshot_stopping_ = true;
+  }
+  snapshot_wakeup_.notify_all();
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();
   if (ingest_) ingest_->Stop();
   if (ingest_thread_.joinable()) ingest_thread_.join();
+  // With ingest stopped the state is final: the next start restores it
+  // without replaying anything.
+  if (snapshots_running) SaveSnapshot("at shutdown");
   if (web_) web_->Stop();
   web_.reset();
   // The socket (and its monitor) close while the ZAP handler still reads

@@ -101,6 +101,16 @@ class Daemon {
   void WatchStatuses();
   void LogStatusChanges(const std::vector<model::StatusChange>& changes);
 
+  // Rebuilds the state from the snapshot and the store (Start()).
+  void RecoverState();
+  // Saves a snapshot every --storage.snapshot-interval (sooner after a
+  // full replay, so that the next start is quick).
+  void SaveSnapshots();
+  // Saves one now if the state changed since the last; `why` is for the log.
+  void SaveSnapshot(const char* why);
+  // The whole-store check after a start from a snapshot, at low priority.
+  void VerifyStore();
+
   const config::Settings start_settings_;
   SettingsLoader reload_settings_;
   std::unique_ptr<model::Clock> clock_;
@@ -126,6 +136,18 @@ class Daemon {
   std::condition_variable watcher_wakeup_;
   bool watcher_stopping_ = false;
   std::thread watcher_thread_;
+
+  std::mutex snapshot_mutex_;
+  std::condition_variable snapshot_wakeup_;
+  bool snapshot_stopping_ = false;  // guarded by snapshot_mutex_
+  bool snapshot_due_ = false;       // save at once (after a full replay)
+  std::thread snapshot_thread_;
+  // What the last snapshot saved (or restored) was of: SaveSnapshot() and
+  // RecoverState() only, which never run at the same time.
+  const model::Programme* snapshot_programme_ = nullptr;
+  std::uint64_t snapshot_version_ = 0;
+  std::atomic<bool> verify_stopping_{false};
+  std::thread verify_thread_;
 };
 
 // ":9810" -> "0.0.0.0:9810"; anything else unchanged.

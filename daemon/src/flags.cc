@@ -64,6 +64,11 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
                                     "full: fsync before acknowledging (survives power loss); normal: survives a "
                                     "crash of pipelined, may lose the last commits on power loss")
                          ->capture_default_str();
+  auto* snapshot_interval =
+      app.add_option("--storage.snapshot-interval", s.storage_snapshot_interval_seconds,
+                     "Seconds between snapshots of the state, from which a restart replays only newer events; 0: "
+                     "no snapshots, every start replays the whole store")
+          ->capture_default_str();
   auto* rule_set = app.add_option("--lagging.rule-set", s.lagging_rule_set,
                                   "Lagging rule set: pro_rata, spi, or one defined under lagging.rule_sets in "
                                   "--config.file (docs/lagging.md)")
@@ -127,6 +132,7 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
     merge(s.clock_rate, file.values.clock_rate, clock_rate);
     merge(s.storage_path, file.values.storage_path, storage_path);
     merge(s.storage_durability, file.values.storage_durability, durability);
+    merge(s.storage_snapshot_interval_seconds, file.values.storage_snapshot_interval_seconds, snapshot_interval);
     if (file.values.lagging_rule_sets) s.lagging_rule_sets = *file.values.lagging_rule_sets;
     merge(s.lagging_rule_set, file.values.lagging_rule_set, rule_set);
     merge(s.lagging_evaluation_interval_seconds, file.values.lagging_evaluation_interval_seconds, evaluation);

@@ -79,8 +79,28 @@ void DaemonCollector::Write(MetricSink& sink) const {
   gauge("pipelined_store_orphaned_events",
         "Stored events that change no figure because their project or line is no longer in the plan.",
         double(ingest_.orphaned_events.load()));
-  gauge("pipelined_replay_events", "Stored events applied to the model at start (or at the last reload).",
+  gauge("pipelined_replay_events",
+        "Stored events applied to the model at start (after the snapshot, if it started from one) or at the last "
+        "reload.",
         double(ingest_.replayed_events.load()));
+  gauge("pipelined_snapshot_restored_events",
+        "Stored events covered by the snapshot the state was restored from at start; 0 after a full replay.",
+        double(ingest_.restored_events.load()));
+  sink.Family("pipelined_snapshot_saves_total", "Snapshots of the state written, by result.", MetricType::Counter);
+  sink.Sample({{"result", "success"}}, double(ingest_.snapshot_saves_succeeded.load()));
+  sink.Sample({{"result", "failure"}}, double(ingest_.snapshot_saves_failed.load()));
+  gauge("pipelined_snapshot_last_success_timestamp_seconds",
+        "When the last snapshot was written, in Unix seconds; 0 if none since the start.",
+        ingest_.snapshot_last_success_unix.load());
+  gauge("pipelined_snapshot_save_duration_seconds", "How long writing the last snapshot took.",
+        double(ingest_.snapshot_last_save_nanoseconds.load()) / 1e9);
+  gauge("pipelined_store_damaged",
+        "1 if the check of the whole store (every page and every event's checksum) found damage, else 0.",
+        ingest_.store_damaged.load() ? 1 : 0);
+  gauge("pipelined_store_last_verification_timestamp_seconds",
+        "When the whole store was last checked (at start, or in the background after a start from a snapshot), in "
+        "Unix seconds; 0 while the first check runs.",
+        ingest_.store_last_verification_unix.load());
   gauge("pipelined_replay_duration_seconds",
         "How long rebuilding the state from the store took at start (or at the last reload).",
         double(ingest_.replay_nanoseconds.load()) / 1e9);

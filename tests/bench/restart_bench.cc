@@ -1,7 +1,9 @@
 // The restart section of pipelined-bench: how long the daemon takes to be
-// ready on a store of --restart-events events (10 million by default),
-// beside how long the store alone takes to open and to read them (with the
-// checksums verified) and to decode them.
+// ready on a store of --restart-events events (10 million by default), the
+// first time (no snapshot: every event is replayed) and after a clean stop
+// (from the snapshot the first run saved), beside how long the store alone
+// takes to open, check and read them (with the checksums verified) and to
+// decode them.
 //
 // The store is written directly with EventStore::Append (normal durability,
 // 10,000 events per transaction), not through the daemon: the same records
@@ -9,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -38,10 +41,18 @@ struct RestartFigures {
   double decode_seconds = NAN;  // ... that decodes each event as replay does
   // CPU time of the same (this process; the machine may be busy).
   double open_cpu = NAN, read_cpu = NAN, decode_cpu = NAN;
-  double ready_seconds = NAN;   // the daemon, from its start to /-/ready
+  // The daemon, from its start to /-/ready, with every event replayed ...
+  double ready_seconds = NAN;
   double ready_cpu = NAN;       // the daemon's CPU time until then
   double replay_seconds = NAN;  // pipelined_replay_duration_seconds
   double rss_bytes = NAN;
+  // ... and restarted from the snapshot the first start saved.
+  double snapshot_ready_seconds = NAN;
+  double snapshot_ready_cpu = NAN;
+  double snapshot_replay_seconds = NAN;
+  double snapshot_rss_bytes = NAN;
+  double snapshot_bytes = NAN;
+  double verify_seconds = NAN;  // the background check of the store after that start
   std::string error;
 };
 
@@ -84,6 +95,82 @@ std::string ReadStore(const std::string& directory, const std::function<void(con
   return "";
 }
 
+// One start of the daemon on the store, up to /-/ready and a scrape.
+struct DaemonStart {
+  std::unique_ptr<ChildProcess> daemon;
+  int web_port = 0;
+  double ready_seconds = NAN, ready_cpu = NAN, rss_bytes = NAN;
+  std::map<std::string, double> series;  // the scrape once ready
+  std::string error;
+
+  double Value(const std::string& name) const {
+    auto it = series.find(name);
+    return it == series.end() ? NAN : it->second;
+  }
+  // Waits (up to 15 minutes) until the series `name` is above 0.
+  bool WaitForPositive(const std::string& name, const char* what, std::string* error) const {
+    const int port = web_port;
+    return daemon->WaitUntil(
+        [port, &name] {
+          auto body = testing::HttpGet(port, "/metrics");
+          auto series = body ? ParseMetrics(*body) : std::map<std::string, double>{};
+          return series[name] > 0;
+        },
+        std::chrono::seconds(900), what, error);
+  }
+  // "" when the figures are those of the workload, restored and replayed as expected.
+  std::string Check(const Workload& workload, std::uint64_t restored, std::uint64_t replayed) const {
+    model::Fen counted = 0;
+    const std::string prefix = "pipelined_project_investment_completed_yuan{";
+    for (auto it = series.lower_bound(prefix); it != series.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+      counted += std::llround(it->second * model::kFenPerYuan);
+    }
+    if (std::llround(Value("pipelined_replay_events")) != static_cast<long long>(replayed) ||
+        std::llround(Value("pipelined_snapshot_restored_events")) != static_cast<long long>(restored)) {
+      return "pipelined_replay_events is " + Fixed(Value("pipelined_replay_events"), 0) +
+             " and pipelined_snapshot_restored_events " + Fixed(Value("pipelined_snapshot_restored_events"), 0) +
+             ", expected " + std::to_string(replayed) + " and " + std::to_string(restored);
+    }
+    if (counted != workload.total_fen()) {
+      return "after the restart the projects' completed investment is " + model::FormatYuan(counted) +
+             " yuan, expected " + model::FormatYuan(workload.total_fen());
+    }
+    return "";
+  }
+};
+
+DaemonStart StartDaemon(const BenchOptions& options, const std::string& store_directory, const std::string& log) {
+  DaemonStart start;
+  const int ingest_port = FreePort();
+  start.web_port = FreePort();
+  const int web_port = start.web_port;
+  const auto started = SteadyClock::now();
+  start.daemon = ChildProcess::Spawn(
+      {options.daemon, "--plan.file=" + options.plan, "--storage.path=" + store_directory,
+       "--storage.durability=normal", "--ingest.endpoint=tcp://127.0.0.1:" + std::to_string(ingest_port),
+       "--web.listen-address=127.0.0.1:" + std::to_string(web_port),
+       std::string("--clock.start=") + Workload::kClockStart},
+      log, &start.error);
+  if (!start.daemon) return start;
+  const bool ready = start.daemon->WaitUntil(
+      [web_port] {
+        std::optional<testing::HttpAnswer> answer = testing::HttpExchange(web_port, "GET", "/-/ready");
+        return answer && answer->status == 200;
+      },
+      std::chrono::seconds(900), "pipelined ready", &start.error);
+  start.ready_seconds = SecondsBetween(started, SteadyClock::now());
+  if (!ready) return start;
+  start.ready_cpu = ProcessCpuSeconds(start.daemon->pid());
+  start.rss_bytes = double(ResidentBytes(start.daemon->pid()));
+  std::optional<std::string> body = testing::HttpGet(web_port, "/metrics");
+  if (!body) {
+    start.error = "cannot scrape /metrics after the restart";
+    return start;
+  }
+  start.series = ParseMetrics(*body);
+  return start;
+}
+
 RestartFigures Measure(const BenchOptions& options, const std::vector<std::string>& projects) {
   RestartFigures figures;
   figures.events = options.restart_events;
@@ -122,54 +209,48 @@ RestartFigures Measure(const BenchOptions& options, const std::vector<std::strin
   }
   if (!figures.error.empty()) return figures;
 
-  std::cerr << "pipelined-bench restart: starting the daemon on it\n";
-  const int ingest_port = FreePort(), web_port = FreePort();
-  started = SteadyClock::now();
-  std::unique_ptr<ChildProcess> daemon =
-      ChildProcess::Spawn({options.daemon, "--plan.file=" + options.plan, "--storage.path=" + store_directory,
-                           "--storage.durability=normal",
-                           "--ingest.endpoint=tcp://127.0.0.1:" + std::to_string(ingest_port),
-                           "--web.listen-address=127.0.0.1:" + std::to_string(web_port),
-                           std::string("--clock.start=") + Workload::kClockStart},
-                          directory + "/pipelined.log", &figures.error);
-  if (!daemon) return figures;
-  const bool ready = daemon->WaitUntil(
-      [web_port] {
-        std::optional<testing::HttpAnswer> answer = testing::HttpExchange(web_port, "GET", "/-/ready");
-        return answer && answer->status == 200;
-      },
-      std::chrono::seconds(900), "pipelined ready", &figures.error);
-  figures.ready_seconds = SecondsBetween(started, SteadyClock::now());
-  if (!ready) return figures;
-  figures.ready_cpu = ProcessCpuSeconds(daemon->pid());
-  figures.rss_bytes = double(ResidentBytes(daemon->pid()));
-  std::optional<std::string> body = testing::HttpGet(web_port, "/metrics");
-  if (!body) {
-    figures.error = "cannot scrape /metrics after the restart";
-    return figures;
+  std::cerr << "pipelined-bench restart: starting the daemon on it (full replay)\n";
+  DaemonStart full = StartDaemon(options, store_directory, directory + "/pipelined.log");
+  figures.ready_seconds = full.ready_seconds;
+  figures.ready_cpu = full.ready_cpu;
+  figures.rss_bytes = full.rss_bytes;
+  figures.replay_seconds = full.Value("pipelined_replay_duration_seconds");
+  figures.error = full.error;
+  if (figures.error.empty()) figures.error = full.Check(workload, 0, options.restart_events);
+  if (figures.error.empty()) {
+    // The first start saves a snapshot soon after its full replay.
+    const bool saved = full.WaitForPositive("pipelined_snapshot_saves_total{result=\"success\"}",
+                                            "the snapshot after the full replay", &figures.error);
+    if (saved) figures.snapshot_bytes = double(fs::file_size(store_directory + "/snapshot", ignored));
   }
-  const auto series = ParseMetrics(*body);
-  auto value = [&series](const std::string& name) {
-    auto it = series.find(name);
-    return it == series.end() ? NAN : it->second;
-  };
-  figures.replay_seconds = value("pipelined_replay_duration_seconds");
-  model::Fen counted = 0;
-  const std::string prefix = "pipelined_project_investment_completed_yuan{";
-  for (auto it = series.lower_bound(prefix); it != series.end() && it->first.rfind(prefix, 0) == 0; ++it) {
-    counted += std::llround(it->second * model::kFenPerYuan);
+  if (full.daemon) {
+    const int exit_code = full.daemon->Stop();
+    if (figures.error.empty() && exit_code != 0) figures.error = "pipelined exited with " + std::to_string(exit_code);
   }
-  if (std::llround(value("pipelined_replay_events")) != static_cast<long long>(options.restart_events)) {
-    figures.error = "pipelined_replay_events is " + Fixed(value("pipelined_replay_events"), 0) + ", expected " +
-                    std::to_string(options.restart_events);
-  } else if (counted != workload.total_fen()) {
-    figures.error = "after the restart the projects' completed investment is " + model::FormatYuan(counted) +
-                    " yuan, expected " + model::FormatYuan(workload.total_fen());
-  } else if (seen != options.restart_events) {
+  if (!figures.error.empty()) return figures;
+
+  std::cerr << "pipelined-bench restart: starting the daemon again (from the snapshot)\n";
+  DaemonStart warm = StartDaemon(options, store_directory, directory + "/pipelined-snapshot.log");
+  figures.snapshot_ready_seconds = warm.ready_seconds;
+  figures.snapshot_ready_cpu = warm.ready_cpu;
+  figures.snapshot_rss_bytes = warm.rss_bytes;
+  figures.snapshot_replay_seconds = warm.Value("pipelined_replay_duration_seconds");
+  figures.error = warm.error;
+  if (figures.error.empty()) figures.error = warm.Check(workload, options.restart_events, 0);
+  if (figures.error.empty()) {
+    const auto verify_started = SteadyClock::now();
+    const bool verified = warm.WaitForPositive("pipelined_store_last_verification_timestamp_seconds",
+                                               "the background check of the store", &figures.error);
+    // From the start: the check begins when the daemon is ready.
+    if (verified) figures.verify_seconds = figures.snapshot_ready_seconds + SecondsBetween(verify_started, SteadyClock::now());
+  }
+  if (warm.daemon) {
+    const int exit_code = warm.daemon->Stop();
+    if (figures.error.empty() && exit_code != 0) figures.error = "pipelined exited with " + std::to_string(exit_code);
+  }
+  if (figures.error.empty() && seen != options.restart_events) {
     figures.error = "the store read " + std::to_string(seen) + " events";
   }
-  const int exit_code = daemon->Stop();
-  if (figures.error.empty() && exit_code != 0) figures.error = "pipelined exited with " + std::to_string(exit_code);
   fs::remove_all(directory, ignored);
   return figures;
 }
@@ -192,23 +273,36 @@ void RunRestartSection(const BenchOptions& options, BenchReport* report) {
       << " events/s, normal durability, " << Thousands(double(kEventsPerTransaction))
       << " events per transaction); then, one after the other:\n\n";
   out << "| step | seconds | CPU seconds | events/s |\n|---|---:|---:|---:|\n";
-  out << "| the store alone: `EventStore::Open` (integrity check, count) | " << Significant(f.open_seconds) << " | "
+  out << "| the store alone: `EventStore::Open` and `CheckIntegrity` (count, quick_check) | " << Significant(f.open_seconds) << " | "
       << Significant(f.open_cpu) << " | |\n";
   out << "| the store alone: `EventStore::Replay`, checksums verified, nothing done with the records | "
       << Significant(f.read_seconds) << " | " << Significant(f.read_cpu) << " | " << Thousands(events / f.read_seconds)
       << " |\n";
   out << "| the store alone: `EventStore::Replay` and `DecodeEvent` of each record | " << Significant(f.decode_seconds)
       << " | " << Significant(f.decode_cpu) << " | " << Thousands(events / f.decode_seconds) << " |\n";
-  out << "| the daemon: start to `/-/ready` (plan, open, replay into the model) | " << Significant(f.ready_seconds)
-      << " | " << Significant(f.ready_cpu) << " | " << Thousands(events / f.ready_seconds) << " |\n";
+  out << "| the daemon, first start (no snapshot): start to `/-/ready` (plan, open, check, replay into the model) | "
+      << Significant(f.ready_seconds) << " | " << Significant(f.ready_cpu) << " | "
+      << Thousands(events / f.ready_seconds) << " |\n";
   out << "| the daemon's own `pipelined_replay_duration_seconds` (replay into the model, after the open) | "
-      << Significant(f.replay_seconds) << " | | " << Thousands(events / f.replay_seconds) << " |\n\n";
-  out << "Resident memory of the daemon once ready: " << Fixed(f.rss_bytes / 1048576, 0) << " MiB. Checks: "
-         "`pipelined_replay_events` equals the events written, and the projects' completed investment equals the "
-         "sum written, to the fen.\n\n";
-  report->rows.push_back({"restart with " + Thousands(events) + " stored events, start to /-/ready", "s",
-                          f.ready_seconds, "the store alone: open + read with checksums", f.open_seconds + f.read_seconds,
-                          true, "under 10"});
+      << Significant(f.replay_seconds) << " | | " << Thousands(events / f.replay_seconds) << " |\n";
+  out << "| the daemon, restarted after a clean stop: start to `/-/ready` (plan, open, snapshot) | "
+      << Significant(f.snapshot_ready_seconds) << " | " << Significant(f.snapshot_ready_cpu) << " | |\n";
+  out << "| the daemon's own `pipelined_replay_duration_seconds` on that start (restore the snapshot) | "
+      << Significant(f.snapshot_replay_seconds) << " | | |\n";
+  out << "| the background check of the whole store after that start, done (from the start) | "
+      << Significant(f.verify_seconds) << " | | " << Thousands(events / f.verify_seconds) << " |\n\n";
+  out << "The snapshot file: " << Fixed(f.snapshot_bytes / 1048576, 1) << " MiB. Resident memory of the daemon once "
+      << "ready: " << Fixed(f.rss_bytes / 1048576, 0) << " MiB after the full replay, "
+      << Fixed(f.snapshot_rss_bytes / 1048576, 0) << " MiB after the start from the snapshot. Checks: "
+      << "`pipelined_replay_events` equals the events written on the first start and 0 on the second (where "
+      << "`pipelined_snapshot_restored_events` equals them), and both times the projects' completed investment "
+      << "equals the sum written, to the fen.\n\n";
+  report->rows.push_back({"restart with " + Thousands(events) + " stored events, start to /-/ready (from the snapshot)",
+                          "s", f.snapshot_ready_seconds, "the store alone: open + check + read with checksums",
+                          f.open_seconds + f.read_seconds, true, "under 10"});
+  report->rows.push_back({"the same without a snapshot (first start: full replay)", "s", f.ready_seconds,
+                          "the store alone: open + check + read with checksums", f.open_seconds + f.read_seconds, true,
+                          "(none)"});
 }
 
 }  // namespace pipelined::bench

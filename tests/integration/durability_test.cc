@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,7 +63,11 @@ size_t CountStatus(const std::vector<v1::EventResult>& results, v1::EventStatus 
 TEST(DurabilityTest, KillNineWhilePublishingLosesNoAcknowledgedEventAndCountsNoneTwice) {
   TempDir storage, outbox_dir;
   const DaemonOptions options{storage.path(), FreePort(), FreePort()};
-  auto daemon = std::make_unique<DaemonProcess>(Args(), options);
+  // Snapshots every second, taken while events arrive: each restart starts
+  // from one and replays the events stored after it.
+  std::vector<std::string> args = Args();
+  args.push_back("--storage.snapshot-interval=1");
+  auto daemon = std::make_unique<DaemonProcess>(args, options);
   ASSERT_TRUE(daemon->Started());
 
   model::Fen total = 0;
@@ -89,7 +94,7 @@ TEST(DurabilityTest, KillNineWhilePublishingLosesNoAcknowledgedEventAndCountsNon
     std::this_thread::sleep_for(std::chrono::milliseconds(100 + random() % 300));
     kills_while_sending += finished ? 0 : 1;
     EXPECT_EQ(daemon->Stop(SIGKILL), -1);
-    daemon = std::make_unique<DaemonProcess>(Args(), options);
+    daemon = std::make_unique<DaemonProcess>(args, options);
     ASSERT_TRUE(daemon->Started()) << "restart " << kill;
   }
   sender.join();
@@ -129,7 +134,9 @@ TEST(DurabilityTest, RetriedEventsCountOnceAcrossARestart) {
   const Scrape scrape = ScrapeOrFail(daemon);
   EXPECT_EQ(CompletedFen(scrape), total);
   EXPECT_EQ(scrape.Value("pipelined_events_total{source=\"itest\",result=\"duplicate\",reason=\"\"}"), 200);
-  EXPECT_EQ(scrape.Value("pipelined_replay_events"), 600);
+  // Stopped cleanly, the daemon left a snapshot of all 600: nothing to replay.
+  EXPECT_EQ(scrape.Value("pipelined_snapshot_restored_events"), 600);
+  EXPECT_EQ(scrape.Value("pipelined_replay_events"), 0);
   EXPECT_EQ(scrape.Value("pipelined_store_events"), 600);
 }
 
@@ -210,6 +217,145 @@ TEST(DurabilityTest, SameEventsWithCorrectionsInAnyOrderGiveIdenticalMetrics) {
       EXPECT_EQ(figures, first) << "order " << seed << " differs";
     }
   }
+}
+
+// Everything a scrape shows that the stored events determine: the figures
+// of projects and groups, the sources' sequences, the store's counts.
+std::string StateOf(const std::string& metrics) {
+  std::istringstream lines(metrics);
+  std::string state;
+  for (std::string line; std::getline(lines, line);) {
+    for (const char* prefix : {"pipelined_project_", "pipelined_group_", "pipelined_source_", "pipelined_store_events ",
+                               "pipelined_store_orphaned_events "}) {
+      if (line.rfind(prefix, 0) == 0) state += line + "\n";
+    }
+  }
+  return state;
+}
+
+// The first line where two states differ, for a readable failure.
+std::string FirstDifference(const std::string& a, const std::string& b) {
+  std::istringstream x(a), y(b);
+  std::string line_a, line_b;
+  while (true) {
+    const bool more_a = static_cast<bool>(std::getline(x, line_a)), more_b = static_cast<bool>(std::getline(y, line_b));
+    if (!more_a && !more_b) return "";
+    if (!more_a || !more_b || line_a != line_b) return "\n  " + (more_a ? line_a : "(end)") + "\n  " + (more_b ? line_b : "(end)");
+  }
+}
+
+std::string ScrapeText(const DaemonProcess& daemon) {
+  auto body = HttpGet(daemon.WebPort(), "/metrics");
+  EXPECT_TRUE(body);
+  return body.value_or("");
+}
+
+TEST(DurabilityTest, RestartFromTheSnapshotShowsWhatAFullReplayShows) {
+  TempDir storage;
+  const DaemonOptions options{storage.path(), FreePort(), FreePort()};
+  const Stream stream = CorrectionStream();
+  std::string before, project_before;
+  {
+    DaemonProcess daemon(Args(), options);
+    ASSERT_TRUE(daemon.Started());
+    PublishAll(daemon, stream.events, 7);
+    before = StateOf(ScrapeText(daemon));
+    ASSERT_THAT(before, HasSubstr("pipelined_project_construction_started{project=\"T-IND-3\"} 1"));
+    project_before = HttpGet(daemon.WebPort(), "/api/v1/projects/T-IND-3").value_or("");
+    ASSERT_EQ(daemon.Stop(SIGTERM), 0);
+    EXPECT_THAT(daemon.Log(), HasSubstr("snapshot saved (at shutdown)"));
+  }
+  ASSERT_TRUE(std::filesystem::exists(storage.path() + "/snapshot"));
+  {
+    DaemonProcess daemon(Args(), options);
+    ASSERT_TRUE(daemon.Started());
+    const std::string metrics = ScrapeText(daemon);
+    const Scrape scrape = ScrapeOrFail(daemon);
+    EXPECT_EQ(scrape.Value("pipelined_snapshot_restored_events"), double(stream.events.size()));
+    EXPECT_EQ(scrape.Value("pipelined_replay_events"), 0);
+    EXPECT_EQ(FirstDifference(StateOf(metrics), before), "");
+    // The project's page too: its recent events come from the snapshot.
+    EXPECT_EQ(HttpGet(daemon.WebPort(), "/api/v1/projects/T-IND-3").value_or("x"), project_before);
+    ASSERT_EQ(daemon.Stop(SIGTERM), 0);
+  }
+  // The same store replayed whole, without the snapshot.
+  std::vector<std::string> no_snapshots = Args();
+  no_snapshots.push_back("--storage.snapshot-interval=0");
+  DaemonProcess daemon(no_snapshots, options);
+  ASSERT_TRUE(daemon.Started());
+  EXPECT_EQ(ScrapeOrFail(daemon).Value("pipelined_replay_events"), double(stream.events.size()));
+  EXPECT_EQ(FirstDifference(StateOf(ScrapeText(daemon)), before), "");
+}
+
+TEST(DurabilityTest, KillNineAfterASnapshotReplaysOnlyTheEventsStoredAfterIt) {
+  TempDir storage;
+  const DaemonOptions options{storage.path(), FreePort(), FreePort()};
+  std::vector<std::string> args = Args();
+  args.push_back("--storage.snapshot-interval=1");
+  model::Fen first_total = 0, second_total = 0;
+  const std::vector<v1::Event> first = RandomInvestments(300, 3, "snap-a-", &first_total);
+  const std::vector<v1::Event> second = RandomInvestments(200, 4, "snap-b-", &second_total);
+  {
+    DaemonProcess daemon(args, options);
+    ASSERT_TRUE(daemon.Started());
+    PublishAll(daemon, first);
+    // Wait for a snapshot that covers the first events.
+    bool saved = false;
+    for (int i = 0; i < 100 && !saved; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      saved = ScrapeOrFail(daemon).Value("pipelined_snapshot_saves_total{result=\"success\"}").value_or(0) > 0;
+    }
+    ASSERT_TRUE(saved) << daemon.Log();
+    // The second events come right after, before the next snapshot is due.
+    PublishAll(daemon, second);
+    EXPECT_EQ(daemon.Stop(SIGKILL), -1);
+  }
+  DaemonProcess daemon(args, options);
+  ASSERT_TRUE(daemon.Started());
+  const Scrape scrape = ScrapeOrFail(daemon);
+  const double restored = scrape.Value("pipelined_snapshot_restored_events").value_or(-1);
+  const double replayed = scrape.Value("pipelined_replay_events").value_or(-1);
+  EXPECT_GE(restored, 300);
+  EXPECT_EQ(restored + replayed, 500);
+  EXPECT_EQ(CompletedFen(scrape), first_total + second_total);
+  EXPECT_EQ(scrape.Value("pipelined_store_events"), 500);
+}
+
+// Publishes `events` to a daemon on `options`' store, then stops it cleanly
+// (which leaves a snapshot of them).
+void PublishAndStop(const DaemonOptions& options, const std::vector<v1::Event>& events) {
+  DaemonProcess daemon(Args(), options);
+  ASSERT_TRUE(daemon.Started());
+  PublishAll(daemon, events);
+  ASSERT_EQ(daemon.Stop(SIGTERM), 0);
+}
+
+TEST(DurabilityTest, ChangedProjectsOrLinesMakeTheStartReplayEverything) {
+  TempDir storage, plans;
+  const DaemonOptions options{storage.path(), FreePort(), FreePort()};
+  model::Fen total = 0;
+  const std::vector<v1::Event> events = RandomInvestments(100, 5, "plan-", &total);
+  PublishAndStop(options, events);
+  // The same plan with one more production line: the snapshot does not fit.
+  std::ifstream in(kTestPlan);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string plan = text.str();
+  const std::string lines_key = "production_lines:";
+  const size_t at = plan.find(lines_key);
+  ASSERT_NE(at, std::string::npos) << "the test plan has a project with production lines";
+  const size_t line_start = plan.rfind('\n', at) + 1;
+  const std::string indent(at - line_start + 2, ' ');
+  plan.insert(plan.find('\n', at) + 1, indent + "- {id: extra-line, launch: 2025-12}\n");
+  const std::string changed = plans.path() + "/plan.yaml";
+  std::ofstream(changed) << plan;
+  DaemonProcess daemon(Args(changed), options);
+  ASSERT_TRUE(daemon.Started()) << daemon.Log();
+  const Scrape scrape = ScrapeOrFail(daemon);
+  EXPECT_EQ(scrape.Value("pipelined_snapshot_restored_events"), 0);
+  EXPECT_EQ(scrape.Value("pipelined_replay_events"), 100);
+  EXPECT_EQ(CompletedFen(scrape), total);
+  EXPECT_THAT(daemon.Log(), HasSubstr("the snapshot was saved with other projects, lines, clusters or shard"));
 }
 
 TEST(DurabilityTest, OutboxDeliversWhatWasPublishedWhileTheDaemonWasDown) {
@@ -312,6 +458,53 @@ TEST(DurabilityTest, DamagedStoreMakesTheDaemonRefuseToStart) {
     EXPECT_THAT(result.output, HasSubstr("refusing to start"));
     EXPECT_THAT(result.output, HasSubstr("docs/durability.md"));
   }
+}
+
+// Changes one stored event in place, as bit rot inside a valid page would:
+// SQLite's own checks pass, the event's checksum does not.
+void RotOneEvent(const std::string& database, const std::string& event_id) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(database.c_str(), &db), SQLITE_OK);
+  const std::string sql = "UPDATE events SET source = 'rotted' WHERE event_id = '" + event_id + "'";
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  EXPECT_EQ(sqlite3_changes(db), 1);
+  sqlite3_close(db);
+}
+
+TEST(DurabilityTest, DamageBehindTheSnapshotIsReportedWhileTheTotalsStayRight) {
+  TempDir storage;
+  const DaemonOptions options{storage.path(), FreePort(), FreePort()};
+  model::Fen total = 0;
+  const std::vector<v1::Event> events = RandomInvestments(400, 6, "rot-", &total);
+  PublishAndStop(options, events);
+  RotOneEvent(storage.path() + "/events.db", events[123].event_id());
+  {
+    // The start uses the snapshot and does not read the damaged event; the
+    // background check finds it.
+    DaemonProcess daemon(Args(), options);
+    ASSERT_TRUE(daemon.Started()) << daemon.Log();
+    std::optional<double> damaged;
+    for (int i = 0; i < 100; ++i) {
+      const Scrape scrape = ScrapeOrFail(daemon);
+      if (scrape.Value("pipelined_store_last_verification_timestamp_seconds").value_or(0) > 0) {
+        damaged = scrape.Value("pipelined_store_damaged");
+        EXPECT_EQ(CompletedFen(scrape), total);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(damaged, 1);
+    EXPECT_THAT(daemon.Log(), HasSubstr("the event store is damaged"));
+    EXPECT_THAT(daemon.Log(), HasSubstr("fails its checksum"));
+    ASSERT_EQ(daemon.Stop(SIGTERM), 0);
+  }
+  // Without the snapshot the start reads every event, and refuses.
+  std::filesystem::remove(storage.path() + "/snapshot");
+  ProcessResult result = RunProcess({PIPELINED_BINARY, "--plan.file=" + kTestPlan, "--clock.start=2024-06-30",
+                                     "--storage.path=" + storage.path(), "--ingest.endpoint=tcp://127.0.0.1:*",
+                                     "--web.listen-address=127.0.0.1:" + std::to_string(FreePort())});
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("fails its checksum"));
 }
 
 TEST(DurabilityTest, SecondDaemonOnTheSameStoreExits) {

@@ -1,8 +1,12 @@
 #include "pipelined/ingest/event_pipeline.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "pipelined/publisher/event_builder.h"
 #include "temp_dir.h"
@@ -209,6 +213,167 @@ TEST_F(PipelineTest, RejectedEventsAreNotStored) {
   EXPECT_EQ(One(Investment("neg", "P-1", -5)).reason(), "negative_amount");
   EXPECT_EQ(store_->Count(), 0u);
   EXPECT_EQ(One(Investment("neg", "P-1", 5)).status(), v1::ACCEPTED) << "the id stays free for a fixed resend";
+}
+
+// What a programme shows, in one string: every project's and group's
+// figures that events make, its recent events, the sources' sequences.
+std::string Describe(const model::Programme& programme) {
+  std::ostringstream out;
+  const model::Report report = programme.BuildReport();
+  for (const model::ProjectFigures& p : report.projects) {
+    out << p.plan->code << " started=" << p.construction_started << " lines=" << p.lines_launched
+        << " done=" << p.investment_completed_fen << " ytd=" << p.investment_reporting_year_to_date_fen
+        << " output=" << p.output_year_to_date_fen << " completed=" << p.completed
+        << " last=" << p.last_report_unix.value_or(-1) << " status=" << model::StatusName(p.assessment.status) << "\n";
+    const std::optional<model::ProjectDetail> detail = programme.Detail(p.plan->code);
+    for (const model::AppliedEvent& e : detail->recent_events) {
+      out << "  " << e.event_id << " " << e.source << " " << e.type << " " << e.occurred_at_unix << " " << e.period
+          << " " << e.amount_fen << " " << e.line_id << " " << e.target_event_id << "\n";
+    }
+  }
+  for (const model::GroupFigures& g : report.groups) {
+    out << g.code << " done=" << g.investment_completed_fen << " output=" << g.output_year_to_date_fen << "\n";
+  }
+  for (const model::SourceSequence& seen : programme.SourceSequences()) {
+    out << seen.source << " seq=" << seen.last_sequence << " gaps=" << seen.gaps << "\n";
+  }
+  for (const model::SourceLastReport& last : programme.SourceLastReports()) {
+    out << last.source << " last=" << last.last_report_unix << "\n";
+  }
+  return out.str();
+}
+
+class SnapshotTest : public PipelineTest {
+ protected:
+  void PublishHistory() {
+    One(Investment("a", "P-1", 1000));
+    One(Investment("b", "P-2", 70));
+    One(Investment("a2", "P-1", 400, "a"));
+    One(Retraction("r", "P-2", "b"));
+    One(publisher::LineLaunchedEvent({"l", "src", 9, "P-1", Date{2024, 4, 2}}, "L1"));
+    One(publisher::ConstructionStartedEvent({"s", "other", 3, "P-3", Date{2024, 2, 1}}));
+  }
+  // Saves a snapshot through its file, as the daemon does, and reads it back.
+  snapshot::Snapshot SaveAndRead() {
+    std::optional<snapshot::Snapshot> taken;
+    EXPECT_TRUE(pipeline_->TakeSnapshot(&taken).ok());
+    EXPECT_TRUE(taken.has_value());
+    const std::string path = snapshot::SnapshotPath(files_.path());
+    EXPECT_TRUE(snapshot::Write(path, *taken).ok());
+    snapshot::Snapshot read;
+    bool found = false;
+    EXPECT_TRUE(snapshot::Read(path, &read, &found).ok());
+    EXPECT_TRUE(found);
+    return read;
+  }
+  testing::ScratchDir files_;
+};
+
+TEST_F(SnapshotTest, RestartFromASnapshotAndTheEventsAfterItEqualsAFullReplay) {
+  PublishHistory();
+  snapshot::Snapshot saved = SaveAndRead();
+  EXPECT_EQ(saved.stored_events, 6u);
+  One(Investment("c", "P-1", 5));
+  One(Investment("a3", "P-1", 300, "a2"));  // corrects an event the snapshot covers
+  One(Retraction("r2", "P-1", "c"));
+  const std::string live = Describe(*programme_);
+
+  Open(testing::SmallPlan());
+  bool restored = false;
+  std::string why_not;
+  ASSERT_TRUE(pipeline_->Recover(saved, &restored, &why_not).ok());
+  EXPECT_TRUE(restored) << why_not;
+  EXPECT_EQ(counters_.restored_events, 6u);
+  EXPECT_EQ(counters_.replayed_events, 3u) << "only the events stored after the snapshot";
+  EXPECT_EQ(Describe(*programme_), live);
+  EXPECT_EQ(Completed("P-1"), 300);
+
+  Open(testing::SmallPlan());
+  ASSERT_TRUE(pipeline_->Replay().ok());
+  EXPECT_EQ(Describe(*programme_), live) << "a full replay agrees";
+}
+
+TEST_F(SnapshotTest, SnapshotOfOtherProjectsOrLinesIsNotUsed) {
+  PublishHistory();
+  const snapshot::Snapshot saved = SaveAndRead();
+  model::Plan fewer_lines = testing::SmallPlan();
+  fewer_lines.projects[0].production_lines.pop_back();
+  model::Plan other_amounts = testing::SmallPlan();
+  other_amounts.projects[0].investment_total_fen *= 2;
+  other_amounts.projects[0].name = "Renamed";
+
+  Open(fewer_lines);
+  bool restored = true;
+  std::string why_not;
+  ASSERT_TRUE(pipeline_->Recover(saved, &restored, &why_not).ok());
+  EXPECT_FALSE(restored);
+  EXPECT_EQ(why_not, "the snapshot was saved with other projects, lines, clusters or shard");
+  EXPECT_EQ(counters_.replayed_events, 6u);
+
+  Open(other_amounts);
+  ASSERT_TRUE(pipeline_->Recover(saved, &restored, &why_not).ok());
+  EXPECT_TRUE(restored) << "amounts, dates and names do not change what events did: " << why_not;
+  EXPECT_EQ(Completed("P-1"), 400);
+}
+
+TEST_F(SnapshotTest, SnapshotOfAnotherStoreIsNotUsed) {
+  PublishHistory();
+  snapshot::Snapshot saved = SaveAndRead();
+  saved.through_event_id = "not-the-last-one";
+  Open(testing::SmallPlan());
+  bool restored = true;
+  std::string why_not;
+  ASSERT_TRUE(pipeline_->Recover(saved, &restored, &why_not).ok());
+  EXPECT_FALSE(restored);
+  EXPECT_THAT(why_not, ::testing::HasSubstr("does not hold the snapshot's last event"));
+  EXPECT_EQ(Completed("P-1"), 400);
+}
+
+TEST_F(SnapshotTest, SnapshotOfAStoreThatLostEventsIsNotUsed) {
+  PublishHistory();
+  const snapshot::Snapshot saved = SaveAndRead();
+  pipeline_.reset();
+  store_.reset();
+  // As a repair that could not save one damaged event leaves the store.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/events.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM events WHERE event_id='b'", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  Open(testing::SmallPlan());
+  bool restored = true;
+  std::string why_not;
+  ASSERT_TRUE(pipeline_->Recover(saved, &restored, &why_not).ok());
+  EXPECT_FALSE(restored);
+  EXPECT_THAT(why_not, ::testing::HasSubstr("the store was repaired or edited"));
+  EXPECT_EQ(counters_.replayed_events, 5u);
+}
+
+TEST_F(SnapshotTest, DamagedOrMissingFileIsReportedNotUsed) {
+  PublishHistory();
+  SaveAndRead();
+  const std::string path = snapshot::SnapshotPath(files_.path());
+  snapshot::Snapshot read;
+  bool found = true;
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(40);
+    file.put('\x5a');
+  }
+  store::Status status = snapshot::Read(path, &read, &found);
+  EXPECT_TRUE(found);
+  EXPECT_EQ(status.code(), store::Status::Code::kCorruption);
+  EXPECT_THAT(status.ToString(), ::testing::HasSubstr("fails its checksum"));
+  std::filesystem::resize_file(path, 30);
+  EXPECT_THAT(snapshot::Read(path, &read, &found).ToString(), ::testing::HasSubstr("is truncated"));
+  std::filesystem::remove(path);
+  EXPECT_TRUE(snapshot::Read(path, &read, &found).ok());
+  EXPECT_FALSE(found);
+}
+
+TEST_F(SnapshotTest, EmptyStoreHasNoSnapshot) {
+  std::optional<snapshot::Snapshot> taken;
+  ASSERT_TRUE(pipeline_->TakeSnapshot(&taken).ok());
+  EXPECT_FALSE(taken.has_value());
 }
 
 }  // namespace

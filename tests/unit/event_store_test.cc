@@ -165,5 +165,56 @@ TEST(EventStoreTest, DurabilityNamesRoundTrip) {
   EXPECT_STREQ(DurabilityName(Durability::kNormal), "normal");
 }
 
+TEST(EventStoreTest, ReplayAfterAPositionReadsOnlyTheLaterRecords) {
+  testing::ScratchDir dir;
+  auto store = OpenOrFail(dir.path());
+  const EventRecord a = Record("a"), b = Record("b"), c = Record("c", "a");
+  std::vector<bool> inserted;
+  ASSERT_TRUE(store->Append({&a, &b, &c}, &inserted).ok());
+  std::optional<EventRecord> last, second;
+  ASSERT_TRUE(store->Last(&last).ok());
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->event_id, "c");
+  ASSERT_TRUE(store->FindAt(last->position - 1, &second).ok());
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->event_id, "b");
+  std::vector<std::string> after;
+  ASSERT_TRUE(store->ReplayAfter(second->position, [&after](const EventRecord& r) { after.push_back(r.event_id); })
+                  .ok());
+  EXPECT_EQ(after, std::vector<std::string>{"c"});
+  std::optional<EventRecord> none;
+  ASSERT_TRUE(store->FindAt(last->position + 1, &none).ok());
+  EXPECT_FALSE(none);
+}
+
+TEST(EventStoreTest, VerifyFindsADamagedRowWhileTheOwnerKeepsTheStoreOpen) {
+  testing::ScratchDir dir;
+  auto store = OpenOrFail(dir.path());
+  std::vector<EventRecord> records;
+  for (int i = 0; i < 50; ++i) records.push_back(Record("e" + std::to_string(i)));
+  std::vector<const EventRecord*> pointers;
+  for (const EventRecord& r : records) pointers.push_back(&r);
+  std::vector<bool> inserted;
+  ASSERT_TRUE(store->Append(pointers, &inserted).ok());
+  std::uint64_t events = 0;
+  const std::atomic<bool> stop{false};
+  Status status = EventStore::Verify(dir.path(), &events, &stop);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(events, 50u);
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() + "/events.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE events SET project_code='P-9' WHERE event_id='e17'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  status = EventStore::Verify(dir.path(), &events, &stop);
+  EXPECT_EQ(status.code(), Status::Code::kCorruption);
+  EXPECT_THAT(status.ToString(), HasSubstr("(e17) fails its checksum"));
+  EXPECT_EQ(events, 17u) << "the rows before it were read";
+
+  const std::atomic<bool> stopped{true};
+  EXPECT_FALSE(EventStore::Verify(dir.path(), &events, &stopped).ok()) << "a stop request interrupts it";
+}
+
 }  // namespace
 }  // namespace pipelined::store

@@ -67,6 +67,22 @@ TEST(SettingsTest, AValueThatLooksLikeAFlagIsRefused) {
   EXPECT_THAT(ValidateSettings(settings)[0], HasSubstr("looks like a flag"));
 }
 
+TEST(SettingsTest, SnapshotIntervalIsOffOrOneSecondToADay) {
+  SettingsLoadResult file = LoadSettingsFromString("storage: {snapshot_interval_seconds: 60}\n", "s.yaml");
+  ASSERT_TRUE(file.errors.empty()) << JoinErrors(file.errors);
+  EXPECT_EQ(*file.values.storage_snapshot_interval_seconds, 60);
+  Settings settings;
+  for (double ok : {0.0, 1.0, 300.0, 86400.0}) {
+    settings.storage_snapshot_interval_seconds = ok;
+    EXPECT_TRUE(ValidateSettings(settings).empty()) << ok;
+  }
+  for (double bad : {-1.0, 0.5, 86401.0}) {
+    settings.storage_snapshot_interval_seconds = bad;
+    ASSERT_EQ(ValidateSettings(settings).size(), 1u) << bad;
+    EXPECT_THAT(ValidateSettings(settings)[0], HasSubstr("snapshot interval"));
+  }
+}
+
 TEST(SettingsTest, ClockStartIsAShanghaiDateOrDateTime) {
   const std::int64_t midnight = model::Date{2025, 6, 30}.StartUnixSecondsShanghai();
   EXPECT_EQ(ParseClockStart("2025-06-30"), midnight);

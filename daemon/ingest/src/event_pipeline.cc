@@ -71,39 +71,114 @@ EventPipeline::EventPipeline(model::Programme& programme, store::EventStore& sto
 
 EventPipeline::~EventPipeline() = default;
 
+store::Status EventPipeline::ApplyStored(const store::EventRecord& record, v1::Event* scratch,
+                                         std::uint64_t* replayed, std::uint64_t* orphaned) {
+  model::Event event;
+  if (!DecodeEvent(record.body, scratch, &event)) {
+    return store::Status::Corruption("stored event #" + std::to_string(record.position) + " (" + record.event_id +
+                                     ") does not decode");
+  }
+  model::Event replaced;
+  bool replaces = false;
+  if (!record.target_event_id.empty()) {
+    std::optional<store::EventRecord> target;
+    store::Status status = store_.Find(record.target_event_id, &target);
+    if (!status.ok()) return status;
+    replaces = target && DecodeEvent(target->body, &replaced);
+  }
+  if (!programme_->Apply(event, replaces ? &replaced : nullptr)) ++*orphaned;
+  programme_->ObserveSequence(record.source, record.sequence);
+  ++*replayed;
+  return store::Status::Ok();
+}
+
 store::Status EventPipeline::Replay() {
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t replayed = 0, orphaned = 0;
   store::Status failure;
   v1::Event scratch;  // reused for every event
   store::Status status = store_.Replay([&](const store::EventRecord& record) {
-    if (!failure.ok()) return;
-    model::Event event;
-    if (!DecodeEvent(record.body, &scratch, &event)) {
-      failure = store::Status::Corruption("stored event #" + std::to_string(record.position) + " (" +
-                                          record.event_id + ") does not decode");
-      return;
-    }
-    model::Event replaced;
-    bool replaces = false;
-    if (!record.target_event_id.empty()) {
-      std::optional<store::EventRecord> target;
-      failure = store_.Find(record.target_event_id, &target);
-      if (!failure.ok()) return;
-      replaces = target && DecodeEvent(target->body, &replaced);
-    }
-    if (!programme_->Apply(event, replaces ? &replaced : nullptr)) ++orphaned;
-    programme_->ObserveSequence(record.source, record.sequence);
-    ++replayed;
+    if (failure.ok()) failure = ApplyStored(record, &scratch, &replayed, &orphaned);
   });
   if (status.ok()) status = failure;
   const auto elapsed = std::chrono::steady_clock::now() - started;
   counters_.replayed_events = replayed;
   counters_.orphaned_events = orphaned;
+  counters_.restored_events = 0;
   counters_.stored_events = store_.Count();
   counters_.replay_nanoseconds =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
   return status;
+}
+
+store::Status EventPipeline::Recover(std::optional<snapshot::Snapshot> saved, bool* restored, std::string* why_not) {
+  *restored = false;
+  why_not->clear();
+  if (!saved) {
+    *why_not = "no snapshot";
+  } else if (saved->state_fingerprint != programme_->StateFingerprint()) {
+    *why_not = "the snapshot was saved with other projects, lines, clusters or shard";
+  } else {
+    std::optional<store::EventRecord> last;
+    std::uint64_t after = 0;
+    store::Status status = store_.FindAt(saved->through_position, &last);
+    if (status.ok()) status = store_.CountAfter(saved->through_position, &after);
+    // Damage is for the caller to report; a store that merely differs from
+    // the one the snapshot was taken of (replaced, restored from an older
+    // backup, or repaired with events lost) is replayed whole: the snapshot
+    // would count events the store no longer has, twice once resent.
+    if (status.code() == store::Status::Code::kCorruption) return status;
+    if (!status.ok()) {
+      *why_not = "its last event could not be read: " + status.ToString();
+    } else if (!last || last->event_id != saved->through_event_id) {
+      *why_not = "the store does not hold the snapshot's last event #" + std::to_string(saved->through_position) +
+                 " (" + saved->through_event_id + "): the store was replaced or restored";
+    } else if (store_.Count() - after != saved->stored_events) {
+      *why_not = "the store holds " + std::to_string(store_.Count() - after) + " events up to the snapshot's last, " +
+                 "the snapshot " + std::to_string(saved->stored_events) + ": the store was repaired or edited";
+    } else {
+      const auto started = std::chrono::steady_clock::now();
+      programme_->RestoreState(std::move(saved->state));
+      std::uint64_t replayed = 0, orphaned = saved->orphaned_events;
+      store::Status failure;
+      v1::Event scratch;
+      status = store_.ReplayAfter(saved->through_position, [&](const store::EventRecord& record) {
+        if (failure.ok()) failure = ApplyStored(record, &scratch, &replayed, &orphaned);
+      });
+      if (status.ok()) status = failure;
+      const auto elapsed = std::chrono::steady_clock::now() - started;
+      counters_.restored_events = saved->stored_events;
+      counters_.replayed_events = replayed;
+      counters_.orphaned_events = orphaned;
+      counters_.stored_events = store_.Count();
+      counters_.replay_nanoseconds =
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+      *restored = status.ok();
+      return status;
+    }
+  }
+  // A full replay reads every page anyway: check their structure first, so
+  // that damage is reported as such rather than as a row that will not read.
+  store::Status status = store_.CheckIntegrity();
+  if (!status.ok()) return status;
+  return Replay();
+}
+
+store::Status EventPipeline::TakeSnapshot(std::optional<snapshot::Snapshot>* out) {
+  out->reset();
+  std::optional<store::EventRecord> last;
+  store::Status status = store_.Last(&last);
+  if (!status.ok() || !last) return status;
+  snapshot::Snapshot snapshot;
+  snapshot.state_fingerprint = programme_->StateFingerprint();
+  snapshot.through_position = last->position;
+  snapshot.through_event_id = last->event_id;
+  snapshot.stored_events = store_.Count();
+  snapshot.orphaned_events = counters_.orphaned_events.load();
+  snapshot.saved_at_unix = UnixNow();
+  snapshot.state = programme_->SaveState();
+  *out = std::move(snapshot);
+  return store::Status::Ok();
 }
 
 bool EventPipeline::FindEvent(const std::string& event_id, const std::vector<Pending>& pending, model::Event* event,

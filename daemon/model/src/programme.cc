@@ -1,6 +1,7 @@
 #include "pipelined/model/programme.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <mutex>
 
 namespace pipelined::model {
@@ -94,6 +95,7 @@ Programme::Programme(Plan plan, const Clock& clock, EventLimits limits, RuleSet 
       clock_(clock),
       validator_(plan_, limits),
       rules_(std::move(rules)),
+      state_fingerprint_(ComputeStateFingerprint()),
       progress_(plan_.projects.size()) {}
 
 std::optional<Rejection> Programme::Check(const Event& event) const {
@@ -460,6 +462,67 @@ Report Programme::BuildReport() const {
   report.groups.push_back(whole);
   for (GroupFigures& group : report.groups) FinishGroup(group, period);
   return report;
+}
+
+ProgrammeState Programme::SaveState() const {
+  ProgrammeState state;
+  std::shared_lock lock(mutex_);
+  for (size_t i = 0; i < progress_.size(); ++i) {
+    const ProjectProgress& progress = progress_[i];
+    if (progress.recent_events.empty()) continue;  // every applied event leaves one
+    state.projects.emplace_back(plan_.projects[i].code, progress);
+  }
+  state.cluster_output_by_month = cluster_output_by_month_;
+  for (const auto& [source, seen] : sequences_) state.sequences.push_back(seen);
+  for (const auto& [source, last] : source_last_report_) state.source_last_reports.push_back({source, last});
+  state.counted_sources.assign(counted_sources_.begin(), counted_sources_.end());
+  return state;
+}
+
+void Programme::RestoreState(ProgrammeState state) {
+  std::unique_lock lock(mutex_);
+  ++version_;
+  progress_.assign(plan_.projects.size(), ProjectProgress{});
+  for (auto& [code, progress] : state.projects) {
+    if (const ProjectPlan* project = plan_.FindProject(code)) {
+      progress_[static_cast<size_t>(project - plan_.projects.data())] = std::move(progress);
+    }
+  }
+  cluster_output_by_month_ = std::move(state.cluster_output_by_month);
+  sequences_.clear();
+  for (SourceSequence& seen : state.sequences) sequences_.emplace(seen.source, seen);
+  source_last_report_.clear();
+  for (const SourceLastReport& last : state.source_last_reports) source_last_report_[last.source] = last.last_report_unix;
+  counted_sources_.clear();
+  counted_sources_.insert(state.counted_sources.begin(), state.counted_sources.end());
+}
+
+std::string Programme::ComputeStateFingerprint() const {
+  // Sorted, so that reordering the plan file keeps the fingerprint.
+  std::vector<std::string> projects;
+  projects.reserve(plan_.projects.size());
+  for (const ProjectPlan& project : plan_.projects) {
+    std::vector<std::string> lines;
+    for (const ProductionLinePlan& line : project.production_lines) lines.push_back(line.id);
+    std::sort(lines.begin(), lines.end());
+    std::string entry = project.code;
+    for (const std::string& line : lines) entry += "\x1f" + line;
+    projects.push_back(std::move(entry));
+  }
+  std::sort(projects.begin(), projects.end());
+  std::vector<std::string> clusters;
+  for (const Group& cluster : plan_.clusters) clusters.push_back(cluster.code + (plan_.Owns(cluster.code) ? "+" : "-"));
+  std::sort(clusters.begin(), clusters.end());
+  std::string text = "state-v1\x1e" + std::to_string(validator_.limits().max_source_bytes);
+  for (const std::string& project : projects) text += "\x1e" + project;
+  text += "\x1d";
+  for (const std::string& cluster : clusters) text += "\x1e" + cluster;
+  // Not a cryptographic hash: it tells the operator's own plans apart, where
+  // an accidental 64-bit collision (with the same length and project count
+  // besides) is not a practical concern.
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(Fnv1a64(text)));
+  return std::string(hex) + "-" + std::to_string(text.size()) + "-" + std::to_string(plan_.projects.size());
 }
 
 std::vector<EventCount> Programme::EventCounts() const {

@@ -42,6 +42,15 @@ const char* PayloadTypeName(const Payload& payload) {
       payload);
 }
 
+const char* InternPayloadTypeName(std::string_view name) {
+  for (const Payload& payload : {Payload{ConstructionStarted{}}, Payload{ProductionLineLaunched{}},
+                                 Payload{InvestmentRecorded{}}, Payload{ProjectCompleted{}}, Payload{EventRetracted{}},
+                                 Payload{OutputReported{}}, Payload{MissingPayload{}}}) {
+    if (name == PayloadTypeName(payload)) return PayloadTypeName(payload);
+  }
+  return "unknown";
+}
+
 const char* EventStatusName(EventStatus status) {
   switch (status) {
     case EventStatus::kAccepted: return "accepted";

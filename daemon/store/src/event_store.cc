@@ -182,16 +182,6 @@ Status EventStore::Initialize() {
                                    ", newer than this pipelined understands (" + std::to_string(kFormatVersion) +
                                    "): upgrade pipelined");
   }
-  // A quick structural check of every page: a damaged file is refused here
-  // rather than discovered halfway through serving.
-  sqlite3_stmt* check = nullptr;
-  if (!(status = Prepare("PRAGMA quick_check", &check)).ok()) return status;
-  int rc = sqlite3_step(check);
-  std::string verdict = rc == SQLITE_ROW ? Column(check, 0) : "";
-  sqlite3_finalize(check);
-  if (rc != SQLITE_ROW) return Error("integrity check failed");
-  if (verdict != "ok") return Status::Corruption(DatabasePath() + " failed the integrity check: " + verdict);
-
   const char* synchronous = options_.durability == Durability::kFull ? "FULL" : "NORMAL";
   for (const std::string& sql : {std::string("PRAGMA journal_mode=WAL"), "PRAGMA synchronous=" + std::string(synchronous),
                                  std::string("PRAGMA journal_size_limit=67108864"),
@@ -220,7 +210,7 @@ Status EventStore::Initialize() {
   }
   sqlite3_stmt* count = nullptr;
   if (!(status = Prepare("SELECT count(*) FROM events", &count)).ok()) return status;
-  rc = sqlite3_step(count);
+  const int rc = sqlite3_step(count);
   count_ = rc == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(count, 0)) : 0;
   sqlite3_finalize(count);
   if (rc != SQLITE_ROW) return Error("cannot count stored events");
@@ -237,6 +227,80 @@ Status EventStore::Initialize() {
   }
   return Prepare("SELECT event_id FROM events WHERE target_event_id=? ORDER BY position DESC LIMIT 1",
                  &find_targeting_);
+}
+
+namespace {
+
+// PRAGMA quick_check on `db`: every page's structure.
+Status QuickCheck(sqlite3* db, const std::string& path) {
+  sqlite3_stmt* check = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &check, nullptr) != SQLITE_OK) {
+    return Status::Corruption("cannot check " + path + ": " + sqlite3_errmsg(db));
+  }
+  const int rc = sqlite3_step(check);
+  const std::string verdict = rc == SQLITE_ROW ? Column(check, 0) : "";
+  sqlite3_finalize(check);
+  if (rc != SQLITE_ROW) return Status::Corruption(path + " failed the integrity check: " + sqlite3_errmsg(db));
+  if (verdict != "ok") return Status::Corruption(path + " failed the integrity check: " + verdict);
+  return Status::Ok();
+}
+
+// Reads the rows of `scan` (SELECT kColumns ...), verifying each checksum,
+// and calls `visit` for each; the number read in *seen.
+Status ScanVerified(sqlite3_stmt* scan, const std::string& path, std::uint64_t* seen,
+                    const std::function<void(const EventRecord&)>& visit) {
+  int rc;
+  while ((rc = sqlite3_step(scan)) == SQLITE_ROW) {
+    std::int64_t checksum = 0;
+    EventRecord record = ReadRecord(scan, &checksum);
+    if (checksum != Checksum(record)) {
+      return Status::Corruption("stored event #" + std::to_string(record.position) + " (" + record.event_id +
+                                ") fails its checksum in " + path);
+    }
+    ++*seen;
+    if (visit) visit(record);
+  }
+  if (rc != SQLITE_DONE) {
+    const int code = sqlite3_errcode(sqlite3_db_handle(scan)) & 0xff;
+    const std::string message =
+        "cannot read the stored events: " + std::string(sqlite3_errmsg(sqlite3_db_handle(scan))) + " (" + path + ")";
+    return code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? Status::Corruption(message) : Status::IoError(message);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status EventStore::CheckIntegrity() { return QuickCheck(db_, DatabasePath()); }
+
+Status EventStore::Verify(const std::string& directory, std::uint64_t* events, const std::atomic<bool>* stop) {
+  *events = 0;
+  const std::string path = directory + "/" + kDatabaseFile;
+  sqlite3* db = nullptr;
+  // Its own read-only connection: in WAL mode it reads a consistent view
+  // while the daemon's connection goes on writing.
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> closer(db, sqlite3_close_v2);
+  if (rc != SQLITE_OK) return Status::IoError("cannot open " + path + " to verify it: " + sqlite3_errmsg(db));
+  // Called every few thousand steps of the virtual machine: a non-zero
+  // return interrupts the statement, quick_check included.
+  if (stop != nullptr) {
+    sqlite3_progress_handler(
+        db, 10000, [](void* flag) { return static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0; },
+        const_cast<std::atomic<bool>*>(stop));
+  }
+  sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);  // one view for both checks
+  Status status = QuickCheck(db, path);
+  if (!status.ok()) return status;
+  sqlite3_stmt* scan = nullptr;
+  if (sqlite3_prepare_v2(db, (std::string("SELECT ") + kColumns + " FROM events ORDER BY position").c_str(), -1,
+                         &scan, nullptr) != SQLITE_OK) {
+    return Status::Corruption("cannot read " + path + ": " + sqlite3_errmsg(db));
+  }
+  status = ScanVerified(scan, path, events, nullptr);
+  sqlite3_finalize(scan);
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  return status;
 }
 
 Status EventStore::Prepare(const char* sql, sqlite3_stmt** statement) {
@@ -328,25 +392,62 @@ Status EventStore::Replay(const std::function<void(const EventRecord&)>& visit) 
   sqlite3_stmt* scan = nullptr;
   Status status = Prepare((std::string("SELECT ") + kColumns + " FROM events ORDER BY position").c_str(), &scan);
   if (!status.ok()) return status;
-  int rc;
   std::uint64_t seen = 0;
-  while ((rc = sqlite3_step(scan)) == SQLITE_ROW) {
-    std::int64_t checksum = 0;
-    EventRecord record = ReadRecord(scan, &checksum);
-    if (checksum != Checksum(record)) {
-      sqlite3_finalize(scan);
-      return Status::Corruption("stored event #" + std::to_string(record.position) + " (" + record.event_id +
-                                ") fails its checksum in " + DatabasePath());
-    }
-    ++seen;
-    visit(record);
-  }
-  if (rc != SQLITE_DONE) status = Error("cannot read the stored events");
+  status = ScanVerified(scan, DatabasePath(), &seen, visit);
   sqlite3_finalize(scan);
   if (status.ok() && seen != count_) {
     return Status::Corruption("read " + std::to_string(seen) + " events but the store counts " +
                               std::to_string(count_) + " in " + DatabasePath());
   }
+  return status;
+}
+
+Status EventStore::ReplayAfter(std::int64_t position, const std::function<void(const EventRecord&)>& visit) {
+  sqlite3_stmt* scan = nullptr;
+  Status status =
+      Prepare((std::string("SELECT ") + kColumns + " FROM events WHERE position>? ORDER BY position").c_str(), &scan);
+  if (!status.ok()) return status;
+  sqlite3_bind_int64(scan, 1, position);
+  std::uint64_t seen = 0;
+  status = ScanVerified(scan, DatabasePath(), &seen, visit);
+  sqlite3_finalize(scan);
+  return status;
+}
+
+Status EventStore::FindAt(std::int64_t position, std::optional<EventRecord>* record) {
+  record->reset();
+  sqlite3_stmt* find = nullptr;
+  Status status = Prepare((std::string("SELECT ") + kColumns + " FROM events WHERE position=?").c_str(), &find);
+  if (!status.ok()) return status;
+  sqlite3_bind_int64(find, 1, position);
+  std::uint64_t seen = 0;
+  status = ScanVerified(find, DatabasePath(), &seen, [record](const EventRecord& found) { *record = found; });
+  sqlite3_finalize(find);
+  return status;
+}
+
+Status EventStore::CountAfter(std::int64_t position, std::uint64_t* count) {
+  *count = 0;
+  sqlite3_stmt* statement = nullptr;
+  Status status = Prepare("SELECT count(*) FROM events WHERE position>?", &statement);
+  if (!status.ok()) return status;
+  sqlite3_bind_int64(statement, 1, position);
+  const int rc = sqlite3_step(statement);
+  if (rc == SQLITE_ROW) *count = static_cast<std::uint64_t>(sqlite3_column_int64(statement, 0));
+  status = rc == SQLITE_ROW ? Status::Ok() : Error("cannot count stored events");
+  sqlite3_finalize(statement);
+  return status;
+}
+
+Status EventStore::Last(std::optional<EventRecord>* record) {
+  record->reset();
+  sqlite3_stmt* last = nullptr;
+  Status status =
+      Prepare((std::string("SELECT ") + kColumns + " FROM events ORDER BY position DESC LIMIT 1").c_str(), &last);
+  if (!status.ok()) return status;
+  std::uint64_t seen = 0;
+  status = ScanVerified(last, DatabasePath(), &seen, [record](const EventRecord& found) { *record = found; });
+  sqlite3_finalize(last);
   return status;
 }
 

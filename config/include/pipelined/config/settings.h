@@ -50,6 +50,9 @@ struct Settings {
   double clock_rate = 1.0;
   std::string storage_path = "data";
   std::string storage_durability = "full";  // full or normal
+  // Seconds between snapshots of the state (docs/durability.md); 0: none are
+  // written or read, and every start replays the whole store.
+  double storage_snapshot_interval_seconds = 300;
   // Lagging rules: the rule set in use (built in: pro_rata, spi; or one of
   // lagging_rule_sets) and how often statuses are re-evaluated.
   std::string lagging_rule_set = "pro_rata";
@@ -89,6 +92,7 @@ struct SettingsFile {
   std::optional<double> clock_rate;
   std::optional<std::string> storage_path;
   std::optional<std::string> storage_durability;
+  std::optional<double> storage_snapshot_interval_seconds;
   std::optional<std::string> lagging_rule_set;
   std::optional<std::map<std::string, model::RuleSet>> lagging_rule_sets;
   std::optional<double> lagging_evaluation_interval_seconds;

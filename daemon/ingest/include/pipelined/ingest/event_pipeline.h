@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "pipelined/model/ingest_counters.h"
 #include "pipelined/model/programme.h"
 #include "pipelined/model/scope.h"
+#include "pipelined/snapshot/snapshot_file.h"
 #include "pipelined/store/event_store.h"
 
 namespace pipelined::ingest {
@@ -31,6 +33,17 @@ class EventPipeline {
   // Applies every stored event to the (empty) programme, in the order they
   // were accepted. Fails with Corruption when a stored event is damaged.
   store::Status Replay();
+
+  // Rebuilds the (empty) programme at start: from `saved` and the events
+  // stored after it when the snapshot fits this plan and this store, else
+  // from every stored event, after a structural check of the whole store.
+  // *restored tells which; *why_not says why the snapshot was not used.
+  store::Status Recover(std::optional<snapshot::Snapshot> saved, bool* restored, std::string* why_not);
+
+  // The programme's state as of the latest stored event, for a snapshot;
+  // nullopt when the store is empty. Call it where Process() runs (the
+  // ingest thread, between groups), so that state and store agree.
+  store::Status TakeSnapshot(std::optional<snapshot::Snapshot>* snapshot);
 
   // Handles the events of several decoded batches (from any publishers) as
   // one group: one commit for all accepted events, so that durability costs
@@ -62,6 +75,9 @@ class EventPipeline {
   // false on a store error. Sets *from_group when it came from `pending`.
   bool FindEvent(const std::string& event_id, const std::vector<Pending>& pending, model::Event* event,
                  bool* found, bool* from_group);
+  // Applies one stored event (replay); counts it in *replayed, *orphaned.
+  store::Status ApplyStored(const store::EventRecord& record, v1::Event* scratch, std::uint64_t* replayed,
+                            std::uint64_t* orphaned);
   // True when an event with this id is stored (false also on a store error).
   bool IsStored(const std::string& event_id);
 

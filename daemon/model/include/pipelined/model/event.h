@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "pipelined/model/money.h"
@@ -41,6 +42,9 @@ using Payload = std::variant<MissingPayload, UnknownPayload, ConstructionStarted
 
 // The stable event type names used in logs and metrics.
 const char* PayloadTypeName(const Payload& payload);
+// The static string PayloadTypeName() returns for `name`; "unknown" for a
+// name it never returns. Lets a restored AppliedEvent point at it again.
+const char* InternPayloadTypeName(std::string_view name);
 
 struct Event {
   std::string event_id;

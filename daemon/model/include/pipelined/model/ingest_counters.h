@@ -26,8 +26,19 @@ struct IngestCounters {
   std::atomic<std::uint64_t> stored_events{0};    // events in the store now
   std::atomic<std::uint64_t> orphaned_events{0};  // stored events the plan no longer has a place for
 
-  std::atomic<std::uint64_t> replayed_events{0};
+  std::atomic<std::uint64_t> replayed_events{0};   // applied from the store when the state was built
+  std::atomic<std::uint64_t> restored_events{0};   // covered by the snapshot it started from (0: none)
   std::atomic<std::uint64_t> replay_nanoseconds{0};
+
+  // Snapshots of the state (docs/durability.md, "Snapshots").
+  std::atomic<std::uint64_t> snapshot_saves_succeeded{0};
+  std::atomic<std::uint64_t> snapshot_saves_failed{0};
+  std::atomic<double> snapshot_last_success_unix{0};
+  std::atomic<std::uint64_t> snapshot_last_save_nanoseconds{0};
+  // The whole-store check (quick_check and every checksum): at start before
+  // a full replay, or in the background after a start from a snapshot.
+  std::atomic<double> store_last_verification_unix{0};  // 0: not finished yet
+  std::atomic<bool> store_damaged{false};
 
   // Reloads of the plan and settings (SIGHUP, POST /-/reload).
   std::atomic<std::uint64_t> reloads_succeeded{0};

@@ -193,6 +193,17 @@ struct EventCount {
   std::uint64_t count;
 };
 
+// What applying events has built up, keyed by code so that it can be saved
+// and restored (the snapshot: docs/durability.md). The outcome counters
+// (pipelined_events_total) are not part of it: they count since the start.
+struct ProgrammeState {
+  std::vector<std::pair<std::string, ProjectProgress>> projects;  // code -> progress, projects with events only
+  std::map<std::string, std::map<YearMonth, Fen>> cluster_output_by_month;  // enterprises' reports
+  std::vector<SourceSequence> sequences;
+  std::vector<SourceLastReport> source_last_reports;
+  std::vector<std::string> counted_sources;  // source labels given out, in no order
+};
+
 class Programme {
  public:
   // Distinct source label values kept apart in EventCounts(); sources beyond
@@ -239,6 +250,21 @@ class Programme {
 
   const Plan& plan() const { return plan_; }
 
+  // A copy of the applied state, for a snapshot. Holds the lock only while
+  // copying.
+  ProgrammeState SaveState() const;
+  // Replaces the applied state with a saved one, in place of replaying the
+  // events it covers. REQUIRES: the state was saved by a programme with the
+  // same StateFingerprint(); projects it names that this plan lacks are
+  // ignored.
+  void RestoreState(ProgrammeState state);
+  // Identifies everything Apply() takes from the plan and the limits: the
+  // projects, their production lines, the clusters, which of them this shard
+  // owns, and the longest source label. A saved state fits a programme with
+  // the same fingerprint only; amounts, dates and names may differ, because
+  // figures are computed from the plan when a report is built.
+  const std::string& StateFingerprint() const { return state_fingerprint_; }
+
  private:
   // Adds (sign +1) or removes (sign -1) an event's effect; false when it does
   // not fit the plan.
@@ -246,6 +272,7 @@ class Programme {
   void RememberLocked(ProjectProgress& progress, const Event& event);
   ProjectFigures FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix) const;
   void FinishGroup(GroupFigures& group, const ReportingPeriod& period) const;
+  std::string ComputeStateFingerprint() const;
   // The label under which a source is counted (bounded cardinality).
   const std::string& SourceLabel(const std::string& source);
 
@@ -253,6 +280,7 @@ class Programme {
   const Clock& clock_;
   const EventValidator validator_;
   const RuleSet rules_;
+  const std::string state_fingerprint_;
   mutable std::shared_mutex mutex_;
   std::vector<ProjectProgress> progress_;  // parallel to plan_.projects
   std::map<std::tuple<std::string, EventStatus, std::string>, std::uint64_t> counts_;

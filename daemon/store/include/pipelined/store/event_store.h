@@ -8,6 +8,7 @@
 // Thread-safety: not safe for concurrent use; the ingest thread owns it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -60,8 +61,10 @@ struct NewRecord {
 class EventStore {
  public:
   // Opens (creating if needed) the store in options.directory. Fails with
-  // Corruption when the database is damaged or is not a pipelined store, and
-  // with Busy when another process holds the directory.
+  // Corruption when the file is not a pipelined store or its header or
+  // schema cannot be read (damage elsewhere is found by CheckIntegrity(),
+  // Replay() and Verify()), and with Busy when another process holds the
+  // directory.
   static Status Open(const StoreOptions& options, std::unique_ptr<EventStore>* store);
   ~EventStore();
   EventStore(const EventStore&) = delete;
@@ -82,8 +85,26 @@ class EventStore {
   Status FindTargeting(const std::string& event_id, std::optional<std::string>* by);
 
   // Calls `visit` for every record in append order, verifying checksums;
-  // stops with Corruption at the first damaged record.
+  // stops with Corruption at the first damaged record, and fails when it
+  // read fewer records than the store counts.
   Status Replay(const std::function<void(const EventRecord&)>& visit);
+  // The same for the records after `position` only (a snapshot's tail).
+  Status ReplayAfter(std::int64_t position, const std::function<void(const EventRecord&)>& visit);
+  // The record at `position`, and the latest record; nullopt when none.
+  Status FindAt(std::int64_t position, std::optional<EventRecord>* record);
+  Status Last(std::optional<EventRecord>* record);
+  // How many records are stored after `position`.
+  Status CountAfter(std::int64_t position, std::uint64_t* count);
+
+  // PRAGMA quick_check: the structure of every page. Open() does not run it,
+  // because it reads the whole file: a full replay runs it first, and a start
+  // from a snapshot leaves it to Verify() in the background.
+  Status CheckIntegrity();
+  // Checks the store in `directory` on a read-only connection of its own,
+  // safe while the owner of the store goes on writing: quick_check, then
+  // every record's checksum. *events: the records read. Gives up (with an
+  // I/O error) soon after *stop becomes true.
+  static Status Verify(const std::string& directory, std::uint64_t* events, const std::atomic<bool>* stop);
 
   std::uint64_t Count() const { return count_; }
   std::string DatabasePath() const;

@@ -1,0 +1,272 @@
+#include "pipelined/snapshot/snapshot_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "snapshot.pb.h"
+
+namespace pipelined::snapshot {
+namespace {
+
+namespace pb = v1;
+
+// File layout: magic, format version, CRC-32 of the payload, payload length
+// (all little-endian), then the payload: a serialized snapshot.v1.Snapshot.
+constexpr char kMagic[8] = {'P', 'I', 'P', 'E', 'S', 'N', 'A', 'P'};
+constexpr std::uint32_t kFormatVersion = 1;
+constexpr size_t kHeaderBytes = 8 + 4 + 4 + 8;
+
+void PutLittleEndian(std::string* out, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+std::uint64_t GetLittleEndian(const std::string& in, size_t offset, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value |= std::uint64_t(static_cast<unsigned char>(in[offset + i])) << (8 * i);
+  return value;
+}
+
+std::uint32_t Crc32(const std::string& data) {
+  return static_cast<std::uint32_t>(
+      crc32_z(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(data.data()), data.size()));
+}
+
+template <typename Months, typename Message>
+void PutMonths(const Months& months, Message* out) {
+  for (const auto& [month, fen] : months) {
+    pb::MonthAmount* entry = out->Add();
+    entry->set_month(month.Index());
+    entry->set_fen(fen);
+  }
+}
+
+std::map<model::YearMonth, model::Fen> GetMonths(
+    const google::protobuf::RepeatedPtrField<pb::MonthAmount>& months) {
+  std::map<model::YearMonth, model::Fen> out;
+  for (const pb::MonthAmount& entry : months) out[model::YearMonth::FromIndex(entry.month())] += entry.fen();
+  return out;
+}
+
+template <typename Dates, typename Field>
+void PutDates(const Dates& dates, Field* out) {
+  for (const model::Date& date : dates) out->Add(date.DaysSinceEpoch());
+}
+
+std::multiset<model::Date> GetDates(const google::protobuf::RepeatedField<std::int64_t>& days) {
+  std::multiset<model::Date> out;
+  for (std::int64_t day : days) out.insert(model::Date::FromDaysSinceEpoch(day));
+  return out;
+}
+
+void PutProject(const std::string& code, const model::ProjectProgress& progress, pb::Project* out) {
+  out->set_code(code);
+  PutDates(progress.construction_started_on, out->mutable_construction_started_days());
+  for (const auto& [line, dates] : progress.lines_launched_on) {
+    pb::LineLaunches* launches = out->add_lines_launched();
+    launches->set_line_id(line);
+    PutDates(dates, launches->mutable_days());
+  }
+  out->set_investment_completed_fen(progress.investment_completed_fen);
+  for (const auto& [year, fen] : progress.investment_completed_by_year_fen) {
+    pb::YearAmount* entry = out->add_investment_by_year();
+    entry->set_year(year);
+    entry->set_fen(fen);
+  }
+  PutMonths(progress.investment_completed_by_month_fen, out->mutable_investment_by_month());
+  for (const auto& [month, count] : progress.investment_reports_by_month) {
+    pb::MonthCount* entry = out->add_investment_reports_by_month();
+    entry->set_month(month.Index());
+    entry->set_count(count);
+  }
+  PutMonths(progress.output_by_month_fen, out->mutable_output_by_month());
+  PutDates(progress.completed_on, out->mutable_completed_days());
+  out->set_last_report_unix(progress.last_report_unix);
+  for (const model::AppliedEvent& applied : progress.recent_events) {
+    pb::AppliedEvent* event = out->add_recent_events();
+    event->set_event_id(applied.event_id);
+    event->set_source(applied.source);
+    event->set_type(applied.type);
+    event->set_occurred_at_unix(applied.occurred_at_unix);
+    event->set_period(applied.period);
+    event->set_amount_fen(applied.amount_fen);
+    event->set_line_id(applied.line_id);
+    event->set_target_event_id(applied.target_event_id);
+  }
+}
+
+model::ProjectProgress GetProject(const pb::Project& in) {
+  model::ProjectProgress progress;
+  progress.construction_started_on = GetDates(in.construction_started_days());
+  for (const pb::LineLaunches& launches : in.lines_launched()) {
+    progress.lines_launched_on[launches.line_id()] = GetDates(launches.days());
+  }
+  progress.investment_completed_fen = in.investment_completed_fen();
+  for (const pb::YearAmount& entry : in.investment_by_year()) {
+    progress.investment_completed_by_year_fen[entry.year()] += entry.fen();
+  }
+  progress.investment_completed_by_month_fen = GetMonths(in.investment_by_month());
+  for (const pb::MonthCount& entry : in.investment_reports_by_month()) {
+    progress.investment_reports_by_month[model::YearMonth::FromIndex(entry.month())] += entry.count();
+  }
+  progress.output_by_month_fen = GetMonths(in.output_by_month());
+  progress.completed_on = GetDates(in.completed_days());
+  progress.last_report_unix = in.last_report_unix();
+  for (const pb::AppliedEvent& event : in.recent_events()) {
+    model::AppliedEvent applied;
+    applied.event_id = event.event_id();
+    applied.source = event.source();
+    applied.type = model::InternPayloadTypeName(event.type());
+    applied.occurred_at_unix = event.occurred_at_unix();
+    applied.period = event.period();
+    applied.amount_fen = event.amount_fen();
+    applied.line_id = event.line_id();
+    applied.target_event_id = event.target_event_id();
+    progress.recent_events.push_back(std::move(applied));
+  }
+  return progress;
+}
+
+std::string Encode(const Snapshot& snapshot) {
+  pb::Snapshot out;
+  out.set_state_fingerprint(snapshot.state_fingerprint);
+  out.set_through_position(snapshot.through_position);
+  out.set_through_event_id(snapshot.through_event_id);
+  out.set_stored_events(snapshot.stored_events);
+  out.set_orphaned_events(snapshot.orphaned_events);
+  out.set_saved_at_unix(snapshot.saved_at_unix);
+  const model::ProgrammeState& state = snapshot.state;
+  out.mutable_projects()->Reserve(static_cast<int>(state.projects.size()));
+  for (const auto& [code, progress] : state.projects) PutProject(code, progress, out.add_projects());
+  for (const auto& [cluster, months] : state.cluster_output_by_month) {
+    pb::ClusterOutput* output = out.add_cluster_outputs();
+    output->set_cluster(cluster);
+    PutMonths(months, output->mutable_months());
+  }
+  for (const model::SourceSequence& seen : state.sequences) {
+    pb::SourceSequence* entry = out.add_sequences();
+    entry->set_source(seen.source);
+    entry->set_last_sequence(seen.last_sequence);
+    entry->set_gaps(seen.gaps);
+  }
+  for (const model::SourceLastReport& last : state.source_last_reports) {
+    pb::SourceLastReport* entry = out.add_source_last_reports();
+    entry->set_source(last.source);
+    entry->set_last_report_unix(last.last_report_unix);
+  }
+  for (const std::string& source : state.counted_sources) out.add_counted_sources(source);
+
+  std::string payload;
+  out.SerializeToString(&payload);
+  std::string file(kMagic, sizeof kMagic);
+  PutLittleEndian(&file, kFormatVersion, 4);
+  PutLittleEndian(&file, Crc32(payload), 4);
+  PutLittleEndian(&file, payload.size(), 8);
+  file += payload;
+  return file;
+}
+
+store::Status Decode(const std::string& path, const std::string& file, Snapshot* snapshot) {
+  auto bad = [&path](const std::string& why) { return store::Status::Corruption("snapshot " + path + " " + why); };
+  if (file.size() < kHeaderBytes || file.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0) {
+    return bad("is not a pipelined snapshot");
+  }
+  const std::uint64_t version = GetLittleEndian(file, 8, 4);
+  if (version != kFormatVersion) return bad("has format version " + std::to_string(version));
+  const std::uint64_t length = GetLittleEndian(file, 16, 8);
+  if (length != file.size() - kHeaderBytes) return bad("is truncated");
+  const std::string payload = file.substr(kHeaderBytes);
+  if (Crc32(payload) != GetLittleEndian(file, 12, 4)) return bad("fails its checksum");
+  pb::Snapshot in;
+  if (!in.ParseFromString(payload)) return bad("does not decode");
+
+  snapshot->state_fingerprint = in.state_fingerprint();
+  snapshot->through_position = in.through_position();
+  snapshot->through_event_id = in.through_event_id();
+  snapshot->stored_events = in.stored_events();
+  snapshot->orphaned_events = in.orphaned_events();
+  snapshot->saved_at_unix = in.saved_at_unix();
+  model::ProgrammeState& state = snapshot->state;
+  state = {};
+  state.projects.reserve(static_cast<size_t>(in.projects_size()));
+  for (const pb::Project& project : in.projects()) state.projects.emplace_back(project.code(), GetProject(project));
+  for (const pb::ClusterOutput& output : in.cluster_outputs()) {
+    state.cluster_output_by_month[output.cluster()] = GetMonths(output.months());
+  }
+  for (const pb::SourceSequence& seen : in.sequences()) {
+    state.sequences.push_back({seen.source(), seen.last_sequence(), seen.gaps()});
+  }
+  for (const pb::SourceLastReport& last : in.source_last_reports()) {
+    state.source_last_reports.push_back({last.source(), last.last_report_unix()});
+  }
+  state.counted_sources.assign(in.counted_sources().begin(), in.counted_sources().end());
+  return store::Status::Ok();
+}
+
+store::Status IoError(const std::string& what, const std::string& path) {
+  return store::Status::IoError(what + " " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+std::string SnapshotPath(const std::string& storage_directory) { return storage_directory + "/snapshot"; }
+
+store::Status Write(const std::string& path, const Snapshot& snapshot) {
+  const std::string file = Encode(snapshot);
+  const std::string temporary = path + ".tmp";
+  const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return IoError("cannot create", temporary);
+  size_t written = 0;
+  while (written < file.size()) {
+    const ssize_t n = write(fd, file.data() + written, file.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      store::Status status = IoError("cannot write", temporary);
+      close(fd);
+      unlink(temporary.c_str());
+      return status;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0) {
+    store::Status status = IoError("cannot fsync", temporary);
+    close(fd);
+    unlink(temporary.c_str());
+    return status;
+  }
+  close(fd);
+  if (rename(temporary.c_str(), path.c_str()) != 0) {
+    store::Status status = IoError("cannot rename to", path);
+    unlink(temporary.c_str());
+    return status;
+  }
+  // The rename itself is durable once the directory is.
+  const std::string directory = path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
+  const int dir_fd = open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    fsync(dir_fd);
+    close(dir_fd);
+  }
+  return store::Status::Ok();
+}
+
+store::Status Read(const std::string& path, Snapshot* snapshot, bool* found) {
+  *found = false;
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) return errno == ENOENT ? store::Status::Ok() : IoError("cannot open", path);
+  *found = true;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("cannot open", path);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) return IoError("cannot read", path);
+  return Decode(path, bytes.str(), snapshot);
+}
+
+}  // namespace pipelined::snapshot
