@@ -190,6 +190,9 @@ void Daemon::Start() {
   rejection_log_ = std::make_unique<ingest::RejectionLog>(10, ingest_counters_);
   pipeline_ = std::make_unique<ingest::EventPipeline>(programme, *store_, ingest_counters_, *rejection_log_);
   RecoverState();
+  // Replay applied events itself; from now on a thread of their own does.
+  applier_ = std::make_unique<ingest::Applier>(ingest_counters_);
+  pipeline_->SetApplier(applier_.get());
   ReleaseFreedMemory();
 
   ingest::IngestOptions options;
@@ -313,6 +316,7 @@ void Daemon::WatchStatuses() {
   std::uint64_t seen_version = 0;
   const model::Programme* seen_programme = nullptr;
   auto next_scheduled = steady_clock::now();  // evaluate once at start
+  steady_clock::duration evaluation_cost{};
   std::unique_lock lock(watcher_mutex_);
   while (!watcher_stopping_) {
     const std::shared_ptr<const Serving> serving = Current();
@@ -329,13 +333,18 @@ void Daemon::WatchStatuses() {
                                                        serving->settings.lagging_evaluation_interval_seconds));
       }
       lock.unlock();
+      const auto started = steady_clock::now();
       LogStatusChanges(status_tracker_.Update(programme.BuildReport(), scheduled
                                                                           ? model::EvaluationTrigger::kSchedule
                                                                           : model::EvaluationTrigger::kEvents));
+      evaluation_cost = steady_clock::now() - started;
       lock.lock();
     }
-    // Events are picked up within a second; a quieter loop would delay them.
-    watcher_wakeup_.wait_for(lock, std::chrono::seconds(1), [this] { return watcher_stopping_; });
+    // Events are picked up within a second, or within ten times what an
+    // evaluation costs when that is more (a large plan under a steady flow of
+    // events), so that evaluating takes at most a tenth of a core.
+    const auto pause = std::max<steady_clock::duration>(std::chrono::seconds(1), 10 * evaluation_cost);
+    watcher_wakeup_.wait_for(lock, pause, [this] { return watcher_stopping_; });
   }
 }
 
@@ -361,6 +370,10 @@ void Daemon::LogStatusChanges(const std::vector<model::StatusChange>& changes) {
                    model::StatusName(change.from), reasons);
     }
   }
+}
+
+void Daemon::SeeAcknowledgedEvents() {
+  if (applier_) applier_->WaitApplied();
 }
 
 void Daemon::RecoverState() {
@@ -500,6 +513,9 @@ void Daemon::Stop() {
   if (snapshots_running) SaveSnapshot("at shutdown");
   if (web_) web_->Stop();
   web_.reset();
+  // After the web server: its handlers wait on the applier.
+  if (pipeline_) pipeline_->SetApplier(nullptr);
+  applier_.reset();  // applies what is still queued
   // The socket (and its monitor) close while the ZAP handler still reads
   // monitor events, then the handler goes, then the context.
   ingest_.reset();

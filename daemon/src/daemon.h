@@ -101,6 +101,10 @@ class Daemon {
   void WatchStatuses();
   void LogStatusChanges(const std::vector<model::StatusChange>& changes);
 
+  // Waits until every acknowledged event is applied to the model: what a
+  // publisher was told is accepted is in the next scrape, page or answer.
+  void SeeAcknowledgedEvents();
+
   // Rebuilds the state from the snapshot and the store (Start()).
   void RecoverState();
   // Saves a snapshot every --storage.snapshot-interval (sooner after a
@@ -119,6 +123,7 @@ class Daemon {
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<ingest::RejectionLog> rejection_log_;
   std::unique_ptr<ingest::EventPipeline> pipeline_;
+  std::unique_ptr<ingest::Applier> applier_;  // from ready to Stop()
   zmq::context_t context_;
   std::unique_ptr<ingest::ZapHandler> zap_;
   std::unique_ptr<ingest::IngestServer> ingest_;

@@ -67,6 +67,7 @@ void Daemon::RegisterWebRoutes() {
 
 HttpResponse Daemon::ServeMetrics(const HttpRequest&) {
   if (!ready_) return HttpResponse::Text(503, kNotReady);
+  SeeAcknowledgedEvents();
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   // Written and sent in pieces of 256 KiB, straight from the model: no
@@ -94,6 +95,7 @@ HttpResponse Daemon::ServeStatusPage(const HttpRequest& request) {
     return Html(404, exporters::RenderMessagePage("Not found", "There is no page at " + request.path + "."));
   }
   if (!ready_) return Html(503, exporters::RenderMessagePage("Starting", kNotReady));
+  SeeAcknowledgedEvents();
   const std::shared_ptr<const Serving> serving = Current();
   const model::Programme& programme = *serving->programme;
   const model::Plan& plan = programme.plan();
@@ -116,6 +118,7 @@ HttpResponse Daemon::ServeStatusPage(const HttpRequest& request) {
 
 HttpResponse Daemon::ServeProjectPage(const HttpRequest& request) {
   if (!ready_) return Html(503, exporters::RenderMessagePage("Starting", kNotReady));
+  SeeAcknowledgedEvents();
   const std::string code = request.path.substr(std::string("/projects/").size());
   const std::shared_ptr<const Serving> serving = Current();
   std::optional<model::ProjectDetail> detail = serving->programme->Detail(code);
@@ -128,6 +131,7 @@ HttpResponse Daemon::ServeProjectPage(const HttpRequest& request) {
 
 HttpResponse Daemon::ServeApi(const HttpRequest& request) {
   if (!ready_) return Json(503, exporters::ErrorJson(kNotReady));
+  SeeAcknowledgedEvents();
   const std::shared_ptr<const Serving> serving = Current();
   const model::Programme& programme = *serving->programme;
   const std::string projects_prefix = "/api/v1/projects/";

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -374,6 +375,31 @@ TEST_F(SnapshotTest, EmptyStoreHasNoSnapshot) {
   std::optional<snapshot::Snapshot> taken;
   ASSERT_TRUE(pipeline_->TakeSnapshot(&taken).ok());
   EXPECT_FALSE(taken.has_value());
+}
+
+TEST_F(PipelineTest, WithAnApplierEventsCountOnceAppliedAndASnapshotWaitsForThem) {
+  Applier applier(counters_);
+  pipeline_->SetApplier(&applier);
+  std::vector<std::vector<v1::Event>> batches;
+  for (int b = 0; b < 30; ++b) {
+    std::vector<v1::Event> batch;
+    for (int i = 0; i < 1000; ++i) batch.push_back(Investment("e" + std::to_string(b * 1000 + i), "P-1", 1));
+    batches.push_back(std::move(batch));
+  }
+  // 30,000 events in one group: more than the applier queues at once.
+  for (const v1::BatchReply& reply : Process(batches)) EXPECT_EQ(reply.results(999).status(), v1::ACCEPTED);
+  EXPECT_EQ(One(Investment("fix", "P-1", 10001, "e0")).status(), v1::ACCEPTED);
+  EXPECT_EQ(One(Investment("gone", "P-9", 1)).status(), v1::REJECTED);
+  std::optional<snapshot::Snapshot> taken;
+  ASSERT_TRUE(pipeline_->TakeSnapshot(&taken).ok());
+  ASSERT_TRUE(taken);
+  const auto p1 = std::find_if(taken->state.projects.begin(), taken->state.projects.end(),
+                               [](const auto& entry) { return entry.first == "P-1"; });
+  ASSERT_NE(p1, taken->state.projects.end());
+  EXPECT_EQ(p1->second.investment_completed_fen, 30000 - 1 + 10001) << "the snapshot has every stored event";
+  applier.WaitApplied();
+  EXPECT_EQ(Completed("P-1"), 30000 - 1 + 10001);
+  pipeline_->SetApplier(nullptr);
 }
 
 }  // namespace

@@ -164,8 +164,15 @@ store::Status EventPipeline::Recover(std::optional<snapshot::Snapshot> saved, bo
   return Replay();
 }
 
+void EventPipeline::SetProgramme(model::Programme& programme) {
+  if (applier_ != nullptr) applier_->WaitApplied();
+  programme_ = &programme;
+}
+
 store::Status EventPipeline::TakeSnapshot(std::optional<snapshot::Snapshot>* out) {
   out->reset();
+  // The snapshot is of every stored event: those still queued first.
+  if (applier_ != nullptr) applier_->WaitApplied();
   std::optional<store::EventRecord> last;
   store::Status status = store_.Last(&last);
   if (!status.ok() || !last) return status;
@@ -328,16 +335,23 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
       counters_.store_commits.fetch_add(1);
       counters_.stored_events = store_.Count();
       // Only now, with the events durable, may they count and be acknowledged.
+      std::vector<AcceptedEvent> to_apply;
+      if (applier_ != nullptr) to_apply.reserve(pending.size());
       for (size_t k = 0; k < pending.size(); ++k) {
-        const Pending& p = pending[k];
+        Pending& p = pending[k];
         if (!inserted[k]) {
           outcomes[p.batch][p.index] = Duplicate(p.event->event_id);
           continue;
         }
         counters_.store_committed_events.fetch_add(1);
+        if (applier_ != nullptr) {
+          to_apply.push_back({*p.event, p.replaces ? std::optional<model::Event>(std::move(p.replaced)) : std::nullopt});
+          continue;
+        }
         if (!programme_->Apply(*p.event, p.replaces ? &p.replaced : nullptr)) counters_.orphaned_events.fetch_add(1);
         programme_->ObserveSequence(p.event->source, p.event->sequence);
       }
+      if (applier_ != nullptr) applier_->Submit(*programme_, std::move(to_apply));
     } else {
       counters_.store_commit_errors.fetch_add(1);
       spdlog::error("cannot store {} events: {}", pending.size(), status.ToString());

@@ -103,7 +103,12 @@ std::optional<Rejection> Programme::Check(const Event& event) const {
 }
 
 bool Programme::Apply(const Event& event, const Event* replaced) {
+  // One lookup per event: on a busy daemon the plan's index is among the
+  // hottest code. A correction and its target are of the same project.
+  const ProjectPlan* project = plan_.FindProject(event.project_code);
   std::unique_lock lock(mutex_);
+  ProjectProgress* progress =
+      project != nullptr ? &progress_[static_cast<size_t>(project - plan_.projects.data())] : nullptr;
   ++version_;
   // Any accepted event is a sign of life from its source, retractions too.
   // Dated by occurred_at, not reported_at: publishers stamp reported_at with
@@ -115,36 +120,40 @@ bool Programme::Apply(const Event& event, const Event* replaced) {
       std::int64_t& last = source_last_report_[label];
       last = std::max(last, reported);
     }
-    if (const ProjectPlan* project = plan_.FindProject(event.project_code)) {
-      std::int64_t& last = progress_[static_cast<size_t>(project - plan_.projects.data())].last_report_unix;
-      last = std::max(last, reported);
-    }
+    if (progress != nullptr) progress->last_report_unix = std::max(progress->last_report_unix, reported);
   }
-  if (const ProjectPlan* project = plan_.FindProject(event.project_code)) {
-    RememberLocked(progress_[static_cast<size_t>(project - plan_.projects.data())], event);
-  }
-  if (replaced != nullptr) ApplyLocked(*replaced, -1);
-  if (event.IsRetraction()) return plan_.FindProject(event.project_code) != nullptr;
-  return ApplyLocked(event, +1);
+  if (progress != nullptr) RememberLocked(*progress, event);
+  if (replaced != nullptr) ApplyLocked(*replaced, plan_.FindProject(replaced->project_code), -1);
+  if (event.IsRetraction()) return project != nullptr;
+  return ApplyLocked(event, project, +1);
 }
 
 void Programme::RememberLocked(ProjectProgress& progress, const Event& event) {
+  // Once the list is full, the oldest entry is overwritten and moved to the
+  // back: its strings keep their buffers, so a busy daemon does not allocate
+  // and free several strings for every event.
   AppliedEvent applied;
-  applied.event_id = event.event_id;
-  applied.source = event.source;
+  if (progress.recent_events.size() == kRecentEvents) {
+    applied = std::move(progress.recent_events.front());
+    progress.recent_events.pop_front();
+  }
+  applied.event_id.assign(event.event_id);
+  applied.source.assign(event.source);
   applied.type = PayloadTypeName(event.payload);
   applied.occurred_at_unix = event.occurred_at_unix.value_or(0);
-  applied.target_event_id = event.TargetEventId();
+  applied.target_event_id.assign(event.TargetEventId());
+  applied.period.clear();
+  applied.amount_fen = 0;
+  applied.line_id.clear();
   if (const auto* investment = std::get_if<InvestmentRecorded>(&event.payload)) {
-    applied.period = investment->period;
+    applied.period.assign(investment->period);
     applied.amount_fen = investment->amount_fen;
   } else if (const auto* output = std::get_if<OutputReported>(&event.payload)) {
-    applied.period = output->period;
+    applied.period.assign(output->period);
     applied.amount_fen = output->revenue_fen;
   } else if (const auto* line = std::get_if<ProductionLineLaunched>(&event.payload)) {
-    applied.line_id = line->line_id;
+    applied.line_id.assign(line->line_id);
   }
-  if (progress.recent_events.size() == kRecentEvents) progress.recent_events.pop_front();
   progress.recent_events.push_back(std::move(applied));
 }
 
@@ -197,7 +206,7 @@ std::optional<ProjectDetail> Programme::Detail(const std::string& project_code) 
   return detail;
 }
 
-bool Programme::ApplyLocked(const Event& event, int sign) {
+bool Programme::ApplyLocked(const Event& event, const ProjectPlan* project, int sign) {
   const auto* output = std::get_if<OutputReported>(&event.payload);
   const auto output_period = output != nullptr ? YearMonth::Parse(output->period) : std::nullopt;
   if (output != nullptr && event.project_code.empty()) {
@@ -209,7 +218,6 @@ bool Programme::ApplyLocked(const Event& event, int sign) {
     if (months.empty()) cluster_output_by_month_.erase(output->cluster);
     return true;
   }
-  const ProjectPlan* project = plan_.FindProject(event.project_code);
   if (project == nullptr || !event.occurred_at_unix) return false;
   ProjectProgress& progress = progress_[static_cast<size_t>(project - plan_.projects.data())];
   const Date occurred_on = Date::FromUnixSecondsShanghai(*event.occurred_at_unix);
@@ -413,13 +421,27 @@ Report Programme::BuildReport() const {
   const YearMonth january{period.year(), 1};
 
   std::map<std::string, Fen> enterprise_output;  // cluster -> Y-01..A
-  std::shared_lock lock(mutex_);
-  report.projects.reserve(plan_.projects.size());
-  for (size_t i = 0; i < plan_.projects.size(); ++i) report.projects.push_back(FiguresLocked(i, period, now));
-  for (const auto& [cluster, months] : cluster_output_by_month_) {
-    enterprise_output[cluster] = SumMonths(months, january, period.month);
+  const size_t count = plan_.projects.size();
+  report.projects.reserve(count);
+  // A few hundred projects per hold of the lock: a report of 10,000
+  // projects takes tens of milliseconds, and ingest would wait that long for
+  // every event otherwise. An event changes one project (a correction the
+  // same project as its target), so every project's figures are still those
+  // of whole events; the report may include an event applied meanwhile to a
+  // project further down the plan, as a scrape a moment later would.
+  constexpr size_t kProjectsPerLock = 256;
+  for (size_t first = 0; first < count; first += kProjectsPerLock) {
+    std::shared_lock lock(mutex_);
+    for (size_t i = first; i < std::min(count, first + kProjectsPerLock); ++i) {
+      report.projects.push_back(FiguresLocked(i, period, now));
+    }
   }
-  lock.unlock();
+  {
+    std::shared_lock lock(mutex_);
+    for (const auto& [cluster, months] : cluster_output_by_month_) {
+      enterprise_output[cluster] = SumMonths(months, january, period.month);
+    }
+  }
 
   // Groups are summed from the project figures, so they equal the sum of
   // their projects by construction.

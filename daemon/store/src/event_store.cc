@@ -12,6 +12,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "checkpointer.h"
+
 namespace pipelined::store {
 namespace {
 
@@ -108,6 +110,9 @@ EventStore::EventStore(StoreOptions options, sqlite3* db, int lock_fd)
     : options_(std::move(options)), db_(db), lock_fd_(lock_fd) {}
 
 EventStore::~EventStore() {
+  // The last connection to close checkpoints the WAL and removes it: stop
+  // the checkpointer's first.
+  checkpointer_.reset();
   sqlite3_finalize(insert_);
   sqlite3_finalize(find_);
   sqlite3_finalize(find_targeting_);
@@ -187,6 +192,22 @@ Status EventStore::Initialize() {
                                  std::string("PRAGMA journal_size_limit=67108864"),
                                  std::string("PRAGMA cache_size=-65536")}) {
     if (!(status = exec(sql)).ok()) return status;
+  }
+  if (auto checkpointer = Checkpointer::Start(DatabasePath(), synchronous)) {
+    checkpointer_ = std::move(checkpointer);
+    if (!(status = exec("PRAGMA wal_autocheckpoint=0")).ok()) return status;
+    sqlite3_wal_hook(
+        db_,
+        [](void* context, sqlite3* db, const char*, int pages) {
+          static_cast<Checkpointer*>(context)->Committed(pages);
+          // Past the limit, copy the few frames left here: a passive
+          // checkpoint elsewhere cannot let a growing WAL start over.
+          if (pages >= Checkpointer::kWriterCheckpointPages) {
+            sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+          }
+          return SQLITE_OK;
+        },
+        checkpointer_.get());
   }
   if (version == 0) {
     status = exec(

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "pipelined/ingest/applier.h"
 #include "pipelined/ingest/batch_codec.h"
 #include "pipelined/ingest/rejection_log.h"
 #include "pipelined/model/ingest_counters.h"
@@ -63,8 +64,14 @@ class EventPipeline {
   }
 
   // Makes `programme` the one that events are checked against and applied
-  // to (on a reload); it must outlive its use here.
-  void SetProgramme(model::Programme& programme) { programme_ = &programme; }
+  // to (on a reload); it must outlive its use here. Events accepted before
+  // are applied to the previous one first.
+  void SetProgramme(model::Programme& programme);
+
+  // From now on, accepted events are applied by `applier` (on its thread)
+  // instead of before Process() returns; null: here again. The applier must
+  // outlive its use here.
+  void SetApplier(Applier* applier) { applier_ = applier; }
 
  private:
   struct Pending;
@@ -82,6 +89,7 @@ class EventPipeline {
   bool IsStored(const std::string& event_id);
 
   model::Programme* programme_;
+  Applier* applier_ = nullptr;
   store::EventStore& store_;
   model::IngestCounters& counters_;
   RejectionLog& rejection_log_;

@@ -7,7 +7,8 @@
 //
 // Thread-safety: all public methods are safe for concurrent use. Apply()
 // takes an exclusive lock; BuildReport() and the counters a shared one, so
-// scrapes never see half-applied events.
+// scrapes never see half-applied events. BuildReport() takes it for a few
+// hundred projects at a time, so that a large report does not hold up ingest.
 #pragma once
 
 #include <array>
@@ -266,9 +267,9 @@ class Programme {
   const std::string& StateFingerprint() const { return state_fingerprint_; }
 
  private:
-  // Adds (sign +1) or removes (sign -1) an event's effect; false when it does
-  // not fit the plan.
-  bool ApplyLocked(const Event& event, int sign);
+  // Adds (sign +1) or removes (sign -1) an event's effect on `project` (its
+  // plan, null when not in the plan); false when it does not fit the plan.
+  bool ApplyLocked(const Event& event, const ProjectPlan* project, int sign);
   void RememberLocked(ProjectProgress& progress, const Event& event);
   ProjectFigures FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix) const;
   void FinishGroup(GroupFigures& group, const ReportingPeriod& period) const;

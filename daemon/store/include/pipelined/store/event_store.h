@@ -23,6 +23,10 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace pipelined::store {
+class Checkpointer;
+}
+
+namespace pipelined::store {
 
 enum class Durability {
   kFull,    // fsync on every commit: acknowledged events survive power loss
@@ -119,6 +123,7 @@ class EventStore {
   sqlite3* db_;
   int lock_fd_;
   std::uint64_t count_ = 0;
+  std::unique_ptr<Checkpointer> checkpointer_;  // null: SQLite's automatic checkpoints
   sqlite3_stmt* insert_ = nullptr;
   sqlite3_stmt* find_ = nullptr;
   sqlite3_stmt* find_targeting_ = nullptr;
