@@ -8,7 +8,7 @@
 // (normal durability), receives two investment events per project, and once
 // its status watcher has evaluated them (steady state) is scraped
 // --scrapes times without and with gzip; its VmRSS is read after the
-// scrapes. The same measurement on the small test plan gives the baseline
+// scrapes. The same measurement on a synthetic plan of 5 projects gives the baseline
 // that memory per series is counted above.
 #include <malloc.h>
 #include <prometheus/text_serializer.h>
@@ -163,8 +163,8 @@ ScrapeFigures MeasureDaemon(const BenchOptions& options, const std::string& plan
   figures.body_bytes = body.size();
   // Every event counted: the plan's completed investment is what was sent.
   const double plan_yuan = Value(body, "pipelined_group_investment_completed_yuan{group_type=\"plan\",group=\"" +
-                                           std::string(name == "baseline" ? "" : config::kSyntheticPlanCode) + "\"}");
-  if (name != "baseline" && figures.error.empty() &&
+                                           std::string(config::kSyntheticPlanCode) + "\"}");
+  if (figures.error.empty() &&
       std::llround(plan_yuan * 100) != static_cast<long long>(workload.total_fen())) {
     figures.error = "the plan's completed investment is " + Fixed(plan_yuan, 2) + " yuan, expected " +
                     Fixed(static_cast<double>(workload.total_fen()) / 100, 2);
@@ -200,24 +200,37 @@ LimitFigures MeasureStockRegistry(const std::string& body, int count) {
 
 double PerSeriesUs(double seconds, std::size_t series) { return seconds * 1e6 / static_cast<double>(series); }
 
+constexpr int kBaselineProjects = 5;
+
+// Writes the synthetic plan of `projects` projects into the work directory;
+// its file, and the projects' codes in *codes.
+std::string WriteSyntheticPlan(const BenchOptions& options, int projects, std::vector<std::string>* codes) {
+  config::SyntheticPlanOptions plan_options;
+  plan_options.projects = projects;
+  const std::string plan_file = options.workdir + "/synthetic-" + std::to_string(projects) + ".yaml";
+  std::ofstream(plan_file) << config::SyntheticPlanYaml(plan_options);
+  codes->clear();
+  for (int i = 1; i <= projects; ++i) codes->push_back(config::SyntheticProjectCode(i));
+  return plan_file;
+}
+
 }  // namespace
 
 void RunScrapeSection(const BenchOptions& options, BenchReport* report) {
-  const std::vector<std::string> small_plan = PlanProjectsFor("scrape", options, report);
-  if (small_plan.empty()) return;
-  std::cerr << "pipelined-bench scrape: baseline on " << options.plan << "\n";
-  const ScrapeFigures baseline = MeasureDaemon(options, options.plan, small_plan, "baseline");
+  // The baseline: the same daemon on a plan of 5 projects, the fixed cost of
+  // a daemon that does not grow with the plan.
+  std::vector<std::string> small_plan;
+  const std::string small_plan_file = WriteSyntheticPlan(options, kBaselineProjects, &small_plan);
+  std::cerr << "pipelined-bench scrape: baseline on a plan of " << kBaselineProjects << " projects\n";
+  const ScrapeFigures baseline = MeasureDaemon(options, small_plan_file, small_plan, "baseline");
   if (!baseline.error.empty()) report->failures.push_back("scrape, baseline: " + baseline.error);
+  fs::remove(small_plan_file);
 
   std::vector<ScrapeFigures> runs;
   std::vector<LimitFigures> limits;
   for (int projects : options.scrape_projects) {
-    config::SyntheticPlanOptions plan_options;
-    plan_options.projects = projects;
-    const std::string plan_file = options.workdir + "/synthetic-" + std::to_string(projects) + ".yaml";
-    std::ofstream(plan_file) << config::SyntheticPlanYaml(plan_options);
     std::vector<std::string> codes;
-    for (int i = 1; i <= projects; ++i) codes.push_back(config::SyntheticProjectCode(i));
+    const std::string plan_file = WriteSyntheticPlan(options, projects, &codes);
     std::cerr << "pipelined-bench scrape: " << Thousands(projects) << " projects\n";
     ScrapeFigures run = MeasureDaemon(options, plan_file, codes, std::to_string(projects));
     if (!run.error.empty()) report->failures.push_back("scrape, " + std::to_string(projects) + " projects: " + run.error);
@@ -242,7 +255,7 @@ void RunScrapeSection(const BenchOptions& options, BenchReport* report) {
          "investment events per project, at steady state; up to "
       << options.scrapes << " scrapes each without and with gzip (at most " << Fixed(kScrapeBudgetSeconds, 0)
       << " s of scrapes), medians; wall time of the whole HTTP exchange on loopback. Memory: VmRSS after the "
-         "scrapes; \"above baseline\" subtracts the same daemon on the 5-project test plan (binary, libraries, "
+         "scrapes; \"above baseline\" subtracts the same daemon on a synthetic plan of 5 projects (binary, libraries, "
          "threads, SQLite: "
       << Fixed(baseline.rss_bytes / 1048576, 1) << " MiB, " << baseline.series << " series), which does not grow "
       << "with the plan.\n\n";
