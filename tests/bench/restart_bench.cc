@@ -32,6 +32,14 @@ using pipelined::testing::FreePort;
 
 constexpr std::size_t kEventsPerTransaction = 10000;
 
+// One start of the daemon, from its start to /-/ready.
+struct StartFigures {
+  double ready_seconds = NAN;
+  double ready_cpu = NAN;       // the daemon's CPU time until then
+  double replay_seconds = NAN;  // pipelined_replay_duration_seconds
+  double rss_bytes = NAN;
+};
+
 struct RestartFigures {
   std::uint64_t events = 0;
   double write_seconds = NAN;
@@ -41,16 +49,9 @@ struct RestartFigures {
   double decode_seconds = NAN;  // ... that decodes each event as replay does
   // CPU time of the same (this process; the machine may be busy).
   double open_cpu = NAN, read_cpu = NAN, decode_cpu = NAN;
-  // The daemon, from its start to /-/ready, with every event replayed ...
-  double ready_seconds = NAN;
-  double ready_cpu = NAN;       // the daemon's CPU time until then
-  double replay_seconds = NAN;  // pipelined_replay_duration_seconds
-  double rss_bytes = NAN;
-  // ... and restarted from the snapshot the first start saved.
-  double snapshot_ready_seconds = NAN;
-  double snapshot_ready_cpu = NAN;
-  double snapshot_replay_seconds = NAN;
-  double snapshot_rss_bytes = NAN;
+  // The daemon with every event replayed, and restarted from the snapshot
+  // the first start saved.
+  StartFigures full, from_snapshot;
   double snapshot_bytes = NAN;
   double verify_seconds = NAN;  // the background check of the store after that start
   std::string error;
@@ -99,7 +100,7 @@ std::string ReadStore(const std::string& directory, const std::function<void(con
 struct DaemonStart {
   std::unique_ptr<ChildProcess> daemon;
   int web_port = 0;
-  double ready_seconds = NAN, ready_cpu = NAN, rss_bytes = NAN;
+  StartFigures figures;
   std::map<std::string, double> series;  // the scrape once ready
   std::string error;
 
@@ -158,16 +159,17 @@ DaemonStart StartDaemon(const BenchOptions& options, const std::string& store_di
         return answer && answer->status == 200;
       },
       std::chrono::seconds(900), "pipelined ready", &start.error);
-  start.ready_seconds = SecondsBetween(started, SteadyClock::now());
+  start.figures.ready_seconds = SecondsBetween(started, SteadyClock::now());
   if (!ready) return start;
-  start.ready_cpu = ProcessCpuSeconds(start.daemon->pid());
-  start.rss_bytes = double(ResidentBytes(start.daemon->pid()));
+  start.figures.ready_cpu = ProcessCpuSeconds(start.daemon->pid());
+  start.figures.rss_bytes = double(ResidentBytes(start.daemon->pid()));
   std::optional<std::string> body = testing::HttpGet(web_port, "/metrics");
   if (!body) {
     start.error = "cannot scrape /metrics after the restart";
     return start;
   }
   start.series = ParseMetrics(*body);
+  start.figures.replay_seconds = start.Value("pipelined_replay_duration_seconds");
   return start;
 }
 
@@ -211,10 +213,7 @@ RestartFigures Measure(const BenchOptions& options, const std::vector<std::strin
 
   std::cerr << "pipelined-bench restart: starting the daemon on it (full replay)\n";
   DaemonStart full = StartDaemon(options, store_directory, directory + "/pipelined.log");
-  figures.ready_seconds = full.ready_seconds;
-  figures.ready_cpu = full.ready_cpu;
-  figures.rss_bytes = full.rss_bytes;
-  figures.replay_seconds = full.Value("pipelined_replay_duration_seconds");
+  figures.full = full.figures;
   figures.error = full.error;
   if (figures.error.empty()) figures.error = full.Check(workload, 0, options.restart_events);
   if (figures.error.empty()) {
@@ -231,10 +230,7 @@ RestartFigures Measure(const BenchOptions& options, const std::vector<std::strin
 
   std::cerr << "pipelined-bench restart: starting the daemon again (from the snapshot)\n";
   DaemonStart warm = StartDaemon(options, store_directory, directory + "/pipelined-snapshot.log");
-  figures.snapshot_ready_seconds = warm.ready_seconds;
-  figures.snapshot_ready_cpu = warm.ready_cpu;
-  figures.snapshot_rss_bytes = warm.rss_bytes;
-  figures.snapshot_replay_seconds = warm.Value("pipelined_replay_duration_seconds");
+  figures.from_snapshot = warm.figures;
   figures.error = warm.error;
   if (figures.error.empty()) figures.error = warm.Check(workload, options.restart_events, 0);
   if (figures.error.empty()) {
@@ -242,7 +238,7 @@ RestartFigures Measure(const BenchOptions& options, const std::vector<std::strin
     const bool verified = warm.WaitForPositive("pipelined_store_last_verification_timestamp_seconds",
                                                "the background check of the store", &figures.error);
     // From the start: the check begins when the daemon is ready.
-    if (verified) figures.verify_seconds = figures.snapshot_ready_seconds + SecondsBetween(verify_started, SteadyClock::now());
+    if (verified) figures.verify_seconds = figures.from_snapshot.ready_seconds + SecondsBetween(verify_started, SteadyClock::now());
   }
   if (warm.daemon) {
     const int exit_code = warm.daemon->Stop();
@@ -281,26 +277,26 @@ void RunRestartSection(const BenchOptions& options, BenchReport* report) {
   out << "| the store alone: `EventStore::Replay` and `DecodeEvent` of each record | " << Significant(f.decode_seconds)
       << " | " << Significant(f.decode_cpu) << " | " << Thousands(events / f.decode_seconds) << " |\n";
   out << "| the daemon, first start (no snapshot): start to `/-/ready` (plan, open, check, replay into the model) | "
-      << Significant(f.ready_seconds) << " | " << Significant(f.ready_cpu) << " | "
-      << Thousands(events / f.ready_seconds) << " |\n";
+      << Significant(f.full.ready_seconds) << " | " << Significant(f.full.ready_cpu) << " | "
+      << Thousands(events / f.full.ready_seconds) << " |\n";
   out << "| the daemon's own `pipelined_replay_duration_seconds` (replay into the model, after the open) | "
-      << Significant(f.replay_seconds) << " | | " << Thousands(events / f.replay_seconds) << " |\n";
+      << Significant(f.full.replay_seconds) << " | | " << Thousands(events / f.full.replay_seconds) << " |\n";
   out << "| the daemon, restarted after a clean stop: start to `/-/ready` (plan, open, snapshot) | "
-      << Significant(f.snapshot_ready_seconds) << " | " << Significant(f.snapshot_ready_cpu) << " | |\n";
+      << Significant(f.from_snapshot.ready_seconds) << " | " << Significant(f.from_snapshot.ready_cpu) << " | |\n";
   out << "| the daemon's own `pipelined_replay_duration_seconds` on that start (restore the snapshot) | "
-      << Significant(f.snapshot_replay_seconds) << " | | |\n";
+      << Significant(f.from_snapshot.replay_seconds) << " | | |\n";
   out << "| the background check of the whole store after that start, done (from the start) | "
       << Significant(f.verify_seconds) << " | | " << Thousands(events / f.verify_seconds) << " |\n\n";
   out << "The snapshot file: " << Fixed(f.snapshot_bytes / 1048576, 1) << " MiB. Resident memory of the daemon once "
-      << "ready: " << Fixed(f.rss_bytes / 1048576, 0) << " MiB after the full replay, "
-      << Fixed(f.snapshot_rss_bytes / 1048576, 0) << " MiB after the start from the snapshot. Checks: "
+      << "ready: " << Fixed(f.full.rss_bytes / 1048576, 0) << " MiB after the full replay, "
+      << Fixed(f.from_snapshot.rss_bytes / 1048576, 0) << " MiB after the start from the snapshot. Checks: "
       << "`pipelined_replay_events` equals the events written on the first start and 0 on the second (where "
       << "`pipelined_snapshot_restored_events` equals them), and both times the projects' completed investment "
       << "equals the sum written, to the fen.\n\n";
   report->rows.push_back({"restart with " + Thousands(events) + " stored events, start to /-/ready (from the snapshot)",
-                          "s", f.snapshot_ready_seconds, "the store alone: open + check + read with checksums",
+                          "s", f.from_snapshot.ready_seconds, "the store alone: open + check + read with checksums",
                           f.open_seconds + f.read_seconds, true, "under 10"});
-  report->rows.push_back({"the same without a snapshot (first start: full replay)", "s", f.ready_seconds,
+  report->rows.push_back({"the same without a snapshot (first start: full replay)", "s", f.full.ready_seconds,
                           "the store alone: open + check + read with checksums", f.open_seconds + f.read_seconds, true,
                           "(none)"});
 }
