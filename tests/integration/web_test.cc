@@ -157,7 +157,11 @@ TEST(WebTest, HealthyButNotReadyWhileTheStoreIsReplayed) {
     const bool ready = HttpGet(web_port, "/-/ready").has_value();
     if (healthy && !ready) {
       seen_starting = true;
-      metrics_before_ready |= HttpGet(web_port, "/metrics").has_value();
+      // The daemon may become ready between the two requests, so a 200 from /metrics only counts
+      // as an early answer when /-/ready still refuses after it (readiness never goes back).
+      if (HttpGet(web_port, "/metrics").has_value() && !HttpGet(web_port, "/-/ready").has_value()) {
+        metrics_before_ready = true;
+      }
     }
     seen_ready = ready;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
