@@ -445,7 +445,7 @@ void Daemon::SaveSnapshots() {
 
 void Daemon::SaveSnapshot(const char* why) {
   const auto started = std::chrono::steady_clock::now();
-  std::optional<snapshot::Snapshot> taken;
+  std::unique_ptr<snapshot::EncodedSnapshot> taken;
   store::Status status;
   bool unchanged = false;
   const model::Programme* programme = nullptr;
@@ -472,7 +472,7 @@ void Daemon::SaveSnapshot(const char* why) {
   ingest_counters_.snapshot_last_save_nanoseconds =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
   spdlog::info("snapshot saved ({}): {} stored events, {} projects with events, in {:.3f} s", why,
-               taken->stored_events, taken->state.projects.size(), std::chrono::duration<double>(elapsed).count());
+               taken->info().stored_events, taken->projects(), std::chrono::duration<double>(elapsed).count());
 }
 
 void Daemon::VerifyStore() {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 namespace pipelined::ingest {
 namespace {
 
@@ -69,8 +73,27 @@ TEST(BatchCodecTest, KeepsEachEventsBytesAsSentForTheStore) {
   EXPECT_EQ(decoded.bodies[0], batch.events(0).SerializeAsString());
   EXPECT_EQ(decoded.bodies[1], batch.events(1).SerializeAsString());
   v1::Event reread;
-  ASSERT_TRUE(reread.ParseFromString(decoded.bodies[1]));
+  ASSERT_TRUE(reread.ParseFromString(std::string(decoded.bodies[1])));
   EXPECT_EQ(reread.GetReflection()->GetUnknownFields(reread).field_count(), 1);
+}
+
+TEST(BatchCodecTest, BodiesOutliveTheMessageBufferAndAMoveOfTheBatch) {
+  v1::EventBatch batch;
+  for (const char* id : {"a", "event-with-an-id-longer-than-a-short-string"}) {
+    auto* event = batch.add_events();
+    event->set_event_id(id);
+    event->mutable_investment_recorded()->set_amount_fen(7);
+  }
+  auto bytes = std::make_unique<std::string>(batch.SerializeAsString());
+  DecodedBatch decoded = DecodeBatch(bytes->data(), bytes->size());
+  bytes->assign(bytes->size(), '\xff');  // the receive buffer is reused...
+  bytes.reset();                         // ...or gone
+  std::vector<DecodedBatch> moved;
+  moved.push_back(std::move(decoded));
+  moved.reserve(16);  // moves it again
+  ASSERT_EQ(moved[0].bodies.size(), 2u);
+  EXPECT_EQ(moved[0].bodies[0], batch.events(0).SerializeAsString());
+  EXPECT_EQ(moved[0].bodies[1], batch.events(1).SerializeAsString());
 }
 
 TEST(BatchCodecTest, GarbageIsMalformedNotACrash) {

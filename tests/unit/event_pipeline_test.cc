@@ -54,8 +54,8 @@ class PipelineTest : public ::testing::Test {
       const std::string bytes = batch.SerializeAsString();
       decoded.push_back(DecodeBatch(bytes.data(), bytes.size()));
     }
-    std::vector<const DecodedBatch*> pointers;
-    for (const auto& d : decoded) pointers.push_back(&d);
+    std::vector<DecodedBatch*> pointers;
+    for (auto& d : decoded) pointers.push_back(&d);
     std::vector<v1::BatchReply> replies;
     pipeline_->Process(pointers, &replies);
     return replies;
@@ -68,6 +68,23 @@ class PipelineTest : public ::testing::Test {
       if (p.plan->code == code) return p.investment_completed_fen;
     }
     return -1;
+  }
+
+  // Saves a snapshot through its file, as the daemon does, and reads it back.
+  snapshot::Snapshot SaveAndRead(const std::string& directory) {
+    std::unique_ptr<snapshot::EncodedSnapshot> taken;
+    EXPECT_TRUE(pipeline_->TakeSnapshot(&taken).ok());
+    snapshot::Snapshot read;
+    if (taken == nullptr) {
+      ADD_FAILURE() << "no snapshot taken";
+      return read;
+    }
+    const std::string path = snapshot::SnapshotPath(directory);
+    EXPECT_TRUE(snapshot::Write(path, *taken).ok());
+    bool found = false;
+    EXPECT_TRUE(snapshot::Read(path, &read, &found).ok());
+    EXPECT_TRUE(found);
+    return read;
   }
 
   testing::ScratchDir dir_;
@@ -255,18 +272,7 @@ class SnapshotTest : public PipelineTest {
     One(publisher::ConstructionStartedEvent({"s", "other", 3, "P-3", Date{2024, 2, 1}}));
   }
   // Saves a snapshot through its file, as the daemon does, and reads it back.
-  snapshot::Snapshot SaveAndRead() {
-    std::optional<snapshot::Snapshot> taken;
-    EXPECT_TRUE(pipeline_->TakeSnapshot(&taken).ok());
-    EXPECT_TRUE(taken.has_value());
-    const std::string path = snapshot::SnapshotPath(files_.path());
-    EXPECT_TRUE(snapshot::Write(path, *taken).ok());
-    snapshot::Snapshot read;
-    bool found = false;
-    EXPECT_TRUE(snapshot::Read(path, &read, &found).ok());
-    EXPECT_TRUE(found);
-    return read;
-  }
+  snapshot::Snapshot SaveAndRead() { return PipelineTest::SaveAndRead(files_.path()); }
   testing::ScratchDir files_;
 };
 
@@ -372,9 +378,9 @@ TEST_F(SnapshotTest, DamagedOrMissingFileIsReportedNotUsed) {
 }
 
 TEST_F(SnapshotTest, EmptyStoreHasNoSnapshot) {
-  std::optional<snapshot::Snapshot> taken;
+  std::unique_ptr<snapshot::EncodedSnapshot> taken;
   ASSERT_TRUE(pipeline_->TakeSnapshot(&taken).ok());
-  EXPECT_FALSE(taken.has_value());
+  EXPECT_EQ(taken, nullptr);
 }
 
 TEST_F(PipelineTest, WithAnApplierEventsCountOnceAppliedAndASnapshotWaitsForThem) {
@@ -390,12 +396,11 @@ TEST_F(PipelineTest, WithAnApplierEventsCountOnceAppliedAndASnapshotWaitsForThem
   for (const v1::BatchReply& reply : Process(batches)) EXPECT_EQ(reply.results(999).status(), v1::ACCEPTED);
   EXPECT_EQ(One(Investment("fix", "P-1", 10001, "e0")).status(), v1::ACCEPTED);
   EXPECT_EQ(One(Investment("gone", "P-9", 1)).status(), v1::REJECTED);
-  std::optional<snapshot::Snapshot> taken;
-  ASSERT_TRUE(pipeline_->TakeSnapshot(&taken).ok());
-  ASSERT_TRUE(taken);
-  const auto p1 = std::find_if(taken->state.projects.begin(), taken->state.projects.end(),
+  testing::ScratchDir files;
+  const snapshot::Snapshot taken = SaveAndRead(files.path());
+  const auto p1 = std::find_if(taken.state.projects.begin(), taken.state.projects.end(),
                                [](const auto& entry) { return entry.first == "P-1"; });
-  ASSERT_NE(p1, taken->state.projects.end());
+  ASSERT_NE(p1, taken.state.projects.end());
   EXPECT_EQ(p1->second.investment_completed_fen, 30000 - 1 + 10001) << "the snapshot has every stored event";
   applier.WaitApplied();
   EXPECT_EQ(Completed("P-1"), 30000 - 1 + 10001);

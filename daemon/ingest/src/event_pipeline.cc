@@ -20,7 +20,9 @@ struct EventPipeline::Pending {
   size_t index = 0;
 };
 
-struct EventPipeline::Scratch {
+struct EventPipeline::Group::State {
+  std::vector<DecodedBatch*> batches;
+  std::int64_t received_at = 0;
   std::vector<std::vector<Outcome>> outcomes;
   std::vector<Pending> pending;
   // Ids accepted within this group, and the targets they replace (views of
@@ -32,17 +34,25 @@ struct EventPipeline::Scratch {
   // a publisher drop it).
   std::vector<std::pair<size_t, size_t>> rests_on_group;
   std::vector<store::NewRecord> records;
+  // What Commit() did.
   std::vector<bool> inserted;
+  store::Status commit_status;
 
-  void Clear(size_t batches) {
-    outcomes.resize(batches);
+  void Clear(const std::vector<DecodedBatch*>& new_batches) {
+    batches = new_batches;
+    outcomes.resize(batches.size());
     pending.clear();
     pending_ids.clear();
     pending_targets.clear();
     rests_on_group.clear();
     records.clear();
+    inserted.clear();
+    commit_status = store::Status::Ok();
   }
 };
+
+EventPipeline::Group::Group() : state_(std::make_unique<State>()) {}
+EventPipeline::Group::~Group() = default;
 
 namespace {
 
@@ -66,8 +76,7 @@ EventPipeline::EventPipeline(model::Programme& programme, store::EventStore& sto
     : programme_(&programme),
       store_(store),
       counters_(counters),
-      rejection_log_(rejection_log),
-      scratch_(std::make_unique<Scratch>()) {}
+      rejection_log_(rejection_log) {}
 
 EventPipeline::~EventPipeline() = default;
 
@@ -169,22 +178,21 @@ void EventPipeline::SetProgramme(model::Programme& programme) {
   programme_ = &programme;
 }
 
-store::Status EventPipeline::TakeSnapshot(std::optional<snapshot::Snapshot>* out) {
+store::Status EventPipeline::TakeSnapshot(std::unique_ptr<snapshot::EncodedSnapshot>* out) {
   out->reset();
   // The snapshot is of every stored event: those still queued first.
   if (applier_ != nullptr) applier_->WaitApplied();
   std::optional<store::EventRecord> last;
   store::Status status = store_.Last(&last);
   if (!status.ok() || !last) return status;
-  snapshot::Snapshot snapshot;
-  snapshot.state_fingerprint = programme_->StateFingerprint();
-  snapshot.through_position = last->position;
-  snapshot.through_event_id = last->event_id;
-  snapshot.stored_events = store_.Count();
-  snapshot.orphaned_events = counters_.orphaned_events.load();
-  snapshot.saved_at_unix = UnixNow();
-  snapshot.state = programme_->SaveState();
-  *out = std::move(snapshot);
+  snapshot::SnapshotInfo info;
+  info.state_fingerprint = programme_->StateFingerprint();
+  info.through_position = last->position;
+  info.through_event_id = last->event_id;
+  info.stored_events = store_.Count();
+  info.orphaned_events = counters_.orphaned_events.load();
+  info.saved_at_unix = UnixNow();
+  *out = std::make_unique<snapshot::EncodedSnapshot>(info, *programme_);
   return store::Status::Ok();
 }
 
@@ -215,20 +223,31 @@ bool EventPipeline::IsStored(const std::string& event_id) {
   return store_.Find(event_id, &record).ok() && record.has_value();
 }
 
-void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std::vector<v1::BatchReply>* replies) {
-  replies->assign(batches.size(), v1::BatchReply{});
-  Scratch& scratch = *scratch_;
-  scratch.Clear(batches.size());
-  std::vector<std::vector<Outcome>>& outcomes = scratch.outcomes;
-  std::vector<Pending>& pending = scratch.pending;
-  auto& pending_ids = scratch.pending_ids;
-  auto& pending_targets = scratch.pending_targets;
-  auto& rests_on_group = scratch.rests_on_group;
+void EventPipeline::Process(const std::vector<DecodedBatch*>& batches, std::vector<v1::BatchReply>* replies) {
+  Check(batches, &group_, [] {});
+  Commit(&group_);
+  Finish(&group_, replies);
+}
+
+void EventPipeline::Check(const std::vector<DecodedBatch*>& batches, Group* group,
+                          const std::function<void()>& before_store_read) {
+  Group::State& state = *group->state_;
+  state.Clear(batches);
+  std::vector<std::vector<Outcome>>& outcomes = state.outcomes;
+  std::vector<Pending>& pending = state.pending;
+  auto& pending_ids = state.pending_ids;
+  auto& pending_targets = state.pending_targets;
+  auto& rests_on_group = state.rests_on_group;
   size_t events = 0;
   for (const DecodedBatch* batch : batches) events += batch->events.size();
   pending.reserve(events);
   pending_ids.reserve(events);
-  const std::int64_t received_at = UnixNow();
+  state.received_at = UnixNow();
+  bool store_settled = false;
+  auto settle_store = [&] {
+    if (!store_settled) before_store_read();
+    store_settled = true;
+  };
 
   for (size_t b = 0; b < batches.size(); ++b) {
     const DecodedBatch& batch = *batches[b];
@@ -257,6 +276,7 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
         // An event accepted earlier stays a DUPLICATE even if it would no
         // longer pass (its project left the plan, the clock moved back):
         // the publisher must not file it as rejected.
+        settle_store();
         outcome = IsStored(event.event_id)
                       ? Duplicate(event.event_id)
                       : Outcome{EventStatus::kRejected, std::move(rejection->reason), std::move(rejection->message)};
@@ -274,6 +294,7 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
         // A resent correction must come back DUPLICATE, not "already
         // superseded" (by itself): look its own id up first. Plain events
         // learn that they are duplicates from the insert.
+        settle_store();
         std::optional<store::EventRecord> stored;
         if (store::Status status = store_.Find(event.event_id, &stored); !status.ok()) {
           outcome = StoreUnavailable(status.ToString());
@@ -314,8 +335,8 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
       }
       outcome = {EventStatus::kAccepted, "", ""};
       accepted.event = &event;
-      scratch.records.push_back(store::NewRecord{event.event_id, event.source, event.sequence, event.project_code,
-                                                 target_id, received_at, batch.bodies[i]});
+      state.records.push_back(store::NewRecord{event.event_id, event.source, event.sequence, event.project_code,
+                                               target_id, state.received_at, batch.bodies[i]});
       accepted.batch = b;
       accepted.index = i;
       pending_ids.emplace(event.event_id, pending.size());
@@ -323,40 +344,45 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
       pending.push_back(std::move(accepted));
     }
   }
+}
 
+void EventPipeline::Commit(Group* group) {
+  Group::State& state = *group->state_;
+  if (state.pending.empty()) return;
+  const auto started = std::chrono::steady_clock::now();
+  state.commit_status = store_.AppendViews(state.records, &state.inserted);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  if (state.commit_status.ok()) {
+    counters_.store_commit_nanoseconds.fetch_add(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
+    counters_.store_commits.fetch_add(1);
+    counters_.stored_events = store_.Count();
+  } else {
+    counters_.store_commit_errors.fetch_add(1);
+    spdlog::error("cannot store {} events: {}", state.pending.size(), state.commit_status.ToString());
+  }
+}
+
+void EventPipeline::Finish(Group* group, std::vector<v1::BatchReply>* replies) {
+  Group::State& state = *group->state_;
+  const std::vector<DecodedBatch*>& batches = state.batches;
+  std::vector<std::vector<Outcome>>& outcomes = state.outcomes;
+  std::vector<Pending>& pending = state.pending;
+  replies->assign(batches.size(), v1::BatchReply{});
   if (!pending.empty()) {
-    const auto started = std::chrono::steady_clock::now();
-    std::vector<bool>& inserted = scratch.inserted;
-    store::Status status = store_.AppendViews(scratch.records, &inserted);
-    const auto elapsed = std::chrono::steady_clock::now() - started;
-    if (status.ok()) {
-      counters_.store_commit_nanoseconds.fetch_add(
-          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
-      counters_.store_commits.fetch_add(1);
-      counters_.stored_events = store_.Count();
+    if (state.commit_status.ok()) {
       // Only now, with the events durable, may they count and be acknowledged.
-      std::vector<AcceptedEvent> to_apply;
-      if (applier_ != nullptr) to_apply.reserve(pending.size());
       for (size_t k = 0; k < pending.size(); ++k) {
-        Pending& p = pending[k];
-        if (!inserted[k]) {
-          outcomes[p.batch][p.index] = Duplicate(p.event->event_id);
-          continue;
+        if (!state.inserted[k]) {
+          outcomes[pending[k].batch][pending[k].index] = Duplicate(pending[k].event->event_id);
+        } else {
+          counters_.store_committed_events.fetch_add(1);
         }
-        counters_.store_committed_events.fetch_add(1);
-        if (applier_ != nullptr) {
-          to_apply.push_back({*p.event, p.replaces ? std::optional<model::Event>(std::move(p.replaced)) : std::nullopt});
-          continue;
-        }
-        if (!programme_->Apply(*p.event, p.replaces ? &p.replaced : nullptr)) counters_.orphaned_events.fetch_add(1);
-        programme_->ObserveSequence(p.event->source, p.event->sequence);
       }
-      if (applier_ != nullptr) applier_->Submit(*programme_, std::move(to_apply));
     } else {
-      counters_.store_commit_errors.fetch_add(1);
-      spdlog::error("cannot store {} events: {}", pending.size(), status.ToString());
-      for (const Pending& p : pending) outcomes[p.batch][p.index] = StoreUnavailable(status.ToString());
-      for (const auto& [b, i] : rests_on_group) outcomes[b][i] = StoreUnavailable(status.ToString());
+      const std::string why = state.commit_status.ToString();
+      for (const Pending& p : pending) outcomes[p.batch][p.index] = StoreUnavailable(why);
+      for (const auto& [b, i] : state.rests_on_group) outcomes[b][i] = StoreUnavailable(why);
     }
   }
 
@@ -388,6 +414,24 @@ void EventPipeline::Process(const std::vector<const DecodedBatch*>& batches, std
     }
   }
   flush_run();
+
+  // Last, as the replies and counts above read the events' ids and sources.
+  if (pending.empty() || !state.commit_status.ok()) return;
+  std::vector<AcceptedEvent> to_apply;
+  if (applier_ != nullptr) to_apply.reserve(pending.size());
+  for (size_t k = 0; k < pending.size(); ++k) {
+    if (!state.inserted[k]) continue;
+    Pending& p = pending[k];
+    model::Event& event = batches[p.batch]->events[p.index];
+    if (applier_ != nullptr) {
+      to_apply.push_back(
+          {std::move(event), p.replaces ? std::optional<model::Event>(std::move(p.replaced)) : std::nullopt});
+      continue;
+    }
+    if (!programme_->Apply(event, p.replaces ? &p.replaced : nullptr)) counters_.orphaned_events.fetch_add(1);
+    programme_->ObserveSequence(event.source, event.sequence);
+  }
+  if (applier_ != nullptr) applier_->Submit(*programme_, std::move(to_apply));
 }
 
 }  // namespace pipelined::ingest

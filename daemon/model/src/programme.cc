@@ -486,19 +486,36 @@ Report Programme::BuildReport() const {
   return report;
 }
 
-ProgrammeState Programme::SaveState() const {
-  ProgrammeState state;
+void Programme::VisitState(ProgrammeStateVisitor& visitor) const {
   std::shared_lock lock(mutex_);
   for (size_t i = 0; i < progress_.size(); ++i) {
     const ProjectProgress& progress = progress_[i];
     if (progress.recent_events.empty()) continue;  // every applied event leaves one
-    state.projects.emplace_back(plan_.projects[i].code, progress);
+    visitor.Project(plan_.projects[i].code, progress);
   }
-  state.cluster_output_by_month = cluster_output_by_month_;
-  for (const auto& [source, seen] : sequences_) state.sequences.push_back(seen);
-  for (const auto& [source, last] : source_last_report_) state.source_last_reports.push_back({source, last});
-  state.counted_sources.assign(counted_sources_.begin(), counted_sources_.end());
-  return state;
+  for (const auto& [cluster, months] : cluster_output_by_month_) visitor.ClusterOutput(cluster, months);
+  for (const auto& [source, seen] : sequences_) visitor.Sequence(seen);
+  for (const auto& [source, last] : source_last_report_) visitor.LastReport({source, last});
+  for (const std::string& source : counted_sources_) visitor.CountedSource(source);
+}
+
+ProgrammeState Programme::SaveState() const {
+  class Copier : public ProgrammeStateVisitor {
+   public:
+    void Project(const std::string& code, const ProjectProgress& progress) override {
+      state.projects.emplace_back(code, progress);
+    }
+    void ClusterOutput(const std::string& cluster, const std::map<YearMonth, Fen>& months) override {
+      state.cluster_output_by_month.emplace(cluster, months);
+    }
+    void Sequence(const SourceSequence& sequence) override { state.sequences.push_back(sequence); }
+    void LastReport(const SourceLastReport& last_report) override { state.source_last_reports.push_back(last_report); }
+    void CountedSource(const std::string& source) override { state.counted_sources.push_back(source); }
+    ProgrammeState state;
+  };
+  Copier copier;
+  VisitState(copier);
+  return std::move(copier.state);
 }
 
 void Programme::RestoreState(ProgrammeState state) {

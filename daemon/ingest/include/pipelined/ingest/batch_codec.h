@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipelined/model/event.h"
@@ -19,11 +20,15 @@ struct DecodedBatch {
   bool ok = false;
   std::string batch_id;
   std::vector<model::Event> events;
-  std::vector<std::string> bodies;  // each event's bytes as received (unknown fields kept), for the store
+  // Each event's bytes as received (unknown fields kept), for the store:
+  // views of `bytes`, which stay valid when the batch is moved.
+  std::vector<std::string_view> bodies;
+  std::vector<char> bytes;  // the message, or the re-encoded events when it does not scan
   std::string error;  // why the message is not an EventBatch, when !ok
   std::string publisher;  // the CURVE-authenticated publisher's name; empty in plain mode
 };
 
+// Copies what it keeps of `data`: the batch does not refer to it.
 DecodedBatch DecodeBatch(const void* data, size_t size);
 
 model::Event FromProto(const v1::Event& event);

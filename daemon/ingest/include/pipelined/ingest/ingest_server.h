@@ -1,7 +1,8 @@
 // The ingest endpoint: a ZeroMQ ROUTER socket that takes one EventBatch per
 // message and sends back one BatchReply. Messages that are waiting together
 // (from any number of publishers) are handled as one group, so that the
-// store commits once per group.
+// store commits once per group; one group is committed (on a thread of its
+// own) while the next is received, decoded and checked.
 //
 // Threading: Run() owns the socket and must be called from one thread; Stop()
 // may be called from any thread.
@@ -9,6 +10,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 #include <atomic>
@@ -77,6 +79,7 @@ class IngestServer {
   // a reader (ZapHandler) to kMonitorEndpoint before Bind().
   IngestServer(zmq::context_t& context, IngestOptions options, EventPipeline& pipeline,
                model::IngestCounters& counters, RejectionLog& rejection_log);
+  ~IngestServer();
 
   // Binds the socket; throws zmq::error_t when the endpoint cannot be bound.
   // Returns the bound endpoint (with the real port when the endpoint used
@@ -99,9 +102,26 @@ class IngestServer {
     DecodedBatch batch;
     size_t payload_bytes = 0;
   };
+  // One group's messages on their way through EventPipeline's steps.
+  struct Slot {
+    std::vector<Message> messages;
+    std::vector<DecodedBatch*> batches;
+    EventPipeline::Group group;
+  };
+  // Runs EventPipeline::Commit() of one group at a time on its own thread.
+  class CommitThread;
+
+  // Reads what is waiting (up to the group bounds) into `slot`; answers
+  // malformed and oversized messages at once. False when no batch is left.
+  bool ReceiveGroup(Slot* slot);
   // Reads one whole message if one is waiting; false when none is.
   bool ReceiveOne(Message* message);
-  void ProcessGroup(std::vector<Message>& group);
+  void StartCommit(Slot* slot);
+  // Waits for the commit in flight, sends its replies, and starts the
+  // commit of the group checked meanwhile, if any.
+  void FinishCommit();
+  // Finishes every group in flight or checked.
+  void Drain();
   void RunPendingTask();
   void Send(std::vector<zmq::message_t>& envelope, const v1::BatchReply& reply);
 
@@ -111,6 +131,15 @@ class IngestServer {
   model::IngestCounters& counters_;
   RejectionLog& rejection_log_;
   std::atomic<bool> stopping_{false};
+  // While one group is committed (in_flight_), the next is received and
+  // checked (checked_), so that the commit's fsync and SQLite work overlap
+  // with decoding and checking. At most these two: reading stops while a
+  // checked group waits, which pushes back on publishers as before.
+  Slot slots_[2];
+  Slot* in_flight_ = nullptr;
+  Slot* checked_ = nullptr;
+  std::vector<v1::BatchReply> replies_;
+  std::unique_ptr<CommitThread> commit_thread_;
   // RunOnIngestThread(): at most one task waits at a time.
   std::mutex task_mutex_;
   std::condition_variable task_done_;

@@ -205,6 +205,18 @@ struct ProgrammeState {
   std::vector<std::string> counted_sources;  // source labels given out, in no order
 };
 
+// Receives a programme's applied state piece by piece, in the order of a
+// ProgrammeState's fields (Programme::VisitState()).
+class ProgrammeStateVisitor {
+ public:
+  virtual ~ProgrammeStateVisitor() = default;
+  virtual void Project(const std::string& code, const ProjectProgress& progress) = 0;
+  virtual void ClusterOutput(const std::string& cluster, const std::map<YearMonth, Fen>& months) = 0;
+  virtual void Sequence(const SourceSequence& sequence) = 0;
+  virtual void LastReport(const SourceLastReport& last_report) = 0;
+  virtual void CountedSource(const std::string& source) = 0;
+};
+
 class Programme {
  public:
   // Distinct source label values kept apart in EventCounts(); sources beyond
@@ -254,6 +266,9 @@ class Programme {
   // A copy of the applied state, for a snapshot. Holds the lock only while
   // copying.
   ProgrammeState SaveState() const;
+  // Hands what SaveState() copies to `visitor` (holding the lock
+  // throughout), for a caller that encodes it without a copy in between.
+  void VisitState(ProgrammeStateVisitor& visitor) const;
   // Replaces the applied state with a saved one, in place of replaying the
   // events it covers. REQUIRES: the state was saved by a programme with the
   // same StateFingerprint(); projects it names that this plan lacks are
