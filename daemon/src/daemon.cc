@@ -1,5 +1,6 @@
 #include "daemon.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <sys/resource.h>
@@ -233,7 +234,12 @@ void Daemon::Start() {
     throw std::runtime_error("cannot bind ingest endpoint " + start_settings_.ingest_endpoint + ": " + e.what());
   }
 
-  ingest_thread_ = std::thread([this] { ingest_->Run(); });
+  // Named threads (at most 15 characters) tell apart in top -H, perf and
+  // /proc/PID/task/*/comm where the daemon's time goes.
+  ingest_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ingest");
+    ingest_->Run();
+  });
   watcher_thread_ = std::thread([this] { WatchStatuses(); });
   if (start_settings_.storage_snapshot_interval_seconds > 0) snapshot_thread_ = std::thread([this] { SaveSnapshots(); });
   ready_ = true;
@@ -311,6 +317,7 @@ ReloadResult Daemon::Reload(const std::string& trigger) {
 }
 
 void Daemon::WatchStatuses() {
+  pthread_setname_np(pthread_self(), "status-watch");
   using std::chrono::steady_clock;
   // Below ingest: an evaluation of a large plan takes tens of milliseconds
   // of CPU, which on a small machine would otherwise come out of the ingest
@@ -429,6 +436,7 @@ void Daemon::RecoverState() {
 }
 
 void Daemon::SaveSnapshots() {
+  pthread_setname_np(pthread_self(), "snapshot");
   using std::chrono::steady_clock;
   const auto interval = std::chrono::duration_cast<steady_clock::duration>(
       std::chrono::duration<double>(start_settings_.storage_snapshot_interval_seconds));
@@ -476,6 +484,7 @@ void Daemon::SaveSnapshot(const char* why) {
 }
 
 void Daemon::VerifyStore() {
+  pthread_setname_np(pthread_self(), "verify-store");
   // Below ingest and scrapes: the check may take a while on a large store,
   // and nothing waits for it.
   setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);

@@ -1,5 +1,7 @@
 #include "pipelined/ingest/applier.h"
 
+#include <pthread.h>
+
 namespace pipelined::ingest {
 
 Applier::Applier(model::IngestCounters& counters) : counters_(counters), thread_([this] { Run(); }) {}
@@ -34,6 +36,7 @@ void Applier::WaitApplied() {
 }
 
 void Applier::Run() {
+  pthread_setname_np(pthread_self(), "apply");
   std::unique_lock lock(mutex_);
   while (true) {
     work_ready_.wait(lock, [this] { return !queue_.empty() || stopping_; });

@@ -1,5 +1,6 @@
 #include "pipelined/ingest/ingest_server.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -56,6 +57,7 @@ class IngestServer::CommitThread {
 
  private:
   void Run() {
+    pthread_setname_np(pthread_self(), "store-commit");
     std::unique_lock lock(mutex_);
     while (true) {
       work_ready_.wait(lock, [this] { return group_ != nullptr || stopping_; });

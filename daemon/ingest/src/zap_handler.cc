@@ -1,5 +1,6 @@
 #include "pipelined/ingest/zap_handler.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -56,6 +57,7 @@ void ZapHandler::Stop() {
 }
 
 void ZapHandler::Run() {
+  pthread_setname_np(pthread_self(), "zap");
   zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}, {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
   std::vector<zmq::message_t> request;
   while (!stopping_.load()) {

@@ -1,5 +1,6 @@
 #include "checkpointer.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 namespace pipelined::store {
@@ -44,6 +45,7 @@ void Checkpointer::Committed(int wal_pages) {
 }
 
 void Checkpointer::Run() {
+  pthread_setname_np(pthread_self(), "checkpoint");
   std::unique_lock lock(mutex_);
   while (true) {
     wakeup_.wait(lock, [this] { return due_ || stopping_; });
