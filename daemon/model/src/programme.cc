@@ -21,14 +21,16 @@ void Update(std::multiset<Date>& dates, const Date& date, int sign) {
   }
 }
 
-void AddToMonth(std::map<YearMonth, Fen>& months, YearMonth month, Fen amount) {
+template <typename Months>
+void AddToMonth(Months& months, YearMonth month, Fen amount) {
   Fen& value = months[month];
   value += amount;
   if (value == 0) months.erase(month);
 }
 
 // Sum of the values for months first..last (inclusive).
-Fen SumMonths(const std::map<YearMonth, Fen>& months, YearMonth first, YearMonth last) {
+template <typename Months>
+Fen SumMonths(const Months& months, YearMonth first, YearMonth last) {
   Fen total = 0;
   for (auto it = months.lower_bound(first); it != months.end() && it->first <= last; ++it) total += it->second;
   return total;

@@ -94,9 +94,9 @@ void PutMonths(const Months& months, Message* out) {
   }
 }
 
-std::map<model::YearMonth, model::Fen> GetMonths(
-    const google::protobuf::RepeatedPtrField<pb::MonthAmount>& months) {
-  std::map<model::YearMonth, model::Fen> out;
+template <typename Months = std::map<model::YearMonth, model::Fen>>
+Months GetMonths(const google::protobuf::RepeatedPtrField<pb::MonthAmount>& months) {
+  Months out;
   for (const pb::MonthAmount& entry : months) out[model::YearMonth::FromIndex(entry.month())] += entry.fen();
   return out;
 }
@@ -158,11 +158,12 @@ model::ProjectProgress GetProject(const pb::Project& in) {
   for (const pb::YearAmount& entry : in.investment_by_year()) {
     progress.investment_completed_by_year_fen[entry.year()] += entry.fen();
   }
-  progress.investment_completed_by_month_fen = GetMonths(in.investment_by_month());
+  progress.investment_completed_by_month_fen =
+      GetMonths<model::FlatMap<model::YearMonth, model::Fen>>(in.investment_by_month());
   for (const pb::MonthCount& entry : in.investment_reports_by_month()) {
     progress.investment_reports_by_month[model::YearMonth::FromIndex(entry.month())] += entry.count();
   }
-  progress.output_by_month_fen = GetMonths(in.output_by_month());
+  progress.output_by_month_fen = GetMonths<model::FlatMap<model::YearMonth, model::Fen>>(in.output_by_month());
   progress.completed_on = GetDates(in.completed_days());
   progress.last_report_unix = in.last_report_unix();
   for (const pb::AppliedEvent& event : in.recent_events()) {

@@ -27,6 +27,7 @@
 #include "pipelined/model/calendar.h"
 #include "pipelined/model/clock.h"
 #include "pipelined/model/event.h"
+#include "pipelined/model/flat_map.h"
 #include "pipelined/model/lagging.h"
 #include "pipelined/model/plan.h"
 #include "pipelined/model/progress.h"
@@ -54,10 +55,10 @@ struct ProjectProgress {
   std::multiset<Date> construction_started_on;
   std::map<std::string, std::multiset<Date>> lines_launched_on;  // line id -> dates
   Fen investment_completed_fen = 0;
-  std::map<int, Fen> investment_completed_by_year_fen;
-  std::map<YearMonth, Fen> investment_completed_by_month_fen;  // by reporting period
-  std::map<YearMonth, int> investment_reports_by_month;  // a report of 0 yuan is a report too
-  std::map<YearMonth, Fen> output_by_month_fen;
+  FlatMap<int, Fen> investment_completed_by_year_fen;
+  FlatMap<YearMonth, Fen> investment_completed_by_month_fen;  // by reporting period
+  FlatMap<YearMonth, int> investment_reports_by_month;  // a report of 0 yuan is a report too
+  FlatMap<YearMonth, Fen> output_by_month_fen;
   std::multiset<Date> completed_on;
   // The latest occurred_at of any event applied;
   // a maximum, so it does not depend on the order of arrival. 0 when none.
@@ -171,7 +172,7 @@ struct ProjectDetail {
   ReportingPeriod period;
   std::string rule_set;
   ProjectFigures figures;
-  std::map<YearMonth, Fen> investment_by_month_fen;
+  FlatMap<YearMonth, Fen> investment_by_month_fen;
   std::vector<MonthlyProgress> months;  // from the first planned or reported month to the plan's last
   std::vector<AppliedEvent> recent_events;  // newest first
 };
