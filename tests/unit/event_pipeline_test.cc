@@ -261,6 +261,56 @@ std::string Describe(const model::Programme& programme) {
   return out.str();
 }
 
+DecodedBatch Decoded(const std::vector<v1::Event>& events) {
+  v1::EventBatch batch;
+  for (const auto& e : events) *batch.add_events() = e;
+  const std::string bytes = batch.SerializeAsString();
+  return DecodeBatch(bytes.data(), bytes.size());
+}
+
+// IngestServer commits one group while it checks the next: what the next
+// group's answers depend on in the store must wait for that commit.
+TEST_F(PipelineTest, CheckOfTheNextGroupWaitsForTheCommitInFlightOnlyWhenItReadsTheStore) {
+  DecodedBatch first = Decoded({Investment("a", "P-1", 100)});
+  EventPipeline::Group in_flight, next;
+  std::vector<v1::BatchReply> replies;
+  int waits = 0;
+  auto finish_in_flight = [&] {
+    ++waits;
+    pipeline_->Commit(&in_flight);
+    pipeline_->Finish(&in_flight, &replies);
+  };
+  pipeline_->Check({&first}, &in_flight, [] { ADD_FAILURE() << "nothing to wait for"; });
+
+  // Plain events are decided without the store (a duplicate is found by
+  // the insert): no wait.
+  DecodedBatch plain = Decoded({Investment("b", "P-1", 5), Investment("a", "P-1", 100)});
+  pipeline_->Check({&plain}, &next, finish_in_flight);
+  EXPECT_EQ(waits, 0);
+  finish_in_flight();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].results(0).status(), v1::ACCEPTED);
+  std::vector<v1::BatchReply> next_replies;
+  pipeline_->Commit(&next);
+  pipeline_->Finish(&next, &next_replies);
+  EXPECT_EQ(next_replies[0].results(0).status(), v1::ACCEPTED);
+  EXPECT_EQ(next_replies[0].results(1).status(), v1::DUPLICATE) << "a was stored by the group before";
+
+  // A correction of an event in the group still being committed reads the
+  // store: it waits (once), then finds its target.
+  waits = 0;
+  DecodedBatch third = Decoded({Investment("c", "P-1", 7)});
+  pipeline_->Check({&third}, &in_flight, [] {});
+  DecodedBatch corrections = Decoded({Investment("c2", "P-1", 70, "c"), Investment("c3", "P-1", 700, "c2")});
+  pipeline_->Check({&corrections}, &next, finish_in_flight);
+  EXPECT_EQ(waits, 1);
+  pipeline_->Commit(&next);
+  pipeline_->Finish(&next, &next_replies);
+  EXPECT_EQ(next_replies[0].results(0).status(), v1::ACCEPTED) << next_replies[0].results(0).message();
+  EXPECT_EQ(next_replies[0].results(1).status(), v1::ACCEPTED) << next_replies[0].results(1).message();
+  EXPECT_EQ(Completed("P-1"), 100 + 5 + 700);
+}
+
 class SnapshotTest : public PipelineTest {
  protected:
   void PublishHistory() {
