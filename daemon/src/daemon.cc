@@ -459,12 +459,16 @@ void Daemon::SaveSnapshot(const char* why) {
   const model::Programme* programme = nullptr;
   std::uint64_t version = 0;
   // On the ingest thread, between two groups, the state and the store agree.
+  // Ingest waits meanwhile: logged, as it is a snapshot's cost to publishers.
+  const auto pause_started = std::chrono::steady_clock::now();
   ingest_->RunOnIngestThread([&] {
     programme = Current()->programme.get();
     version = programme->Version();
     unchanged = programme == snapshot_programme_ && version == snapshot_version_;
     if (!unchanged) status = pipeline_->TakeSnapshot(&taken);
   });
+  const double ingest_paused =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - pause_started).count();
   if (unchanged || (status.ok() && !taken)) return;  // nothing new, or nothing stored yet
   if (status.ok()) status = snapshot::Write(snapshot::SnapshotPath(start_settings_.storage_path), *taken);
   const auto elapsed = std::chrono::steady_clock::now() - started;
@@ -479,8 +483,9 @@ void Daemon::SaveSnapshot(const char* why) {
   ingest_counters_.snapshot_last_success_unix = NowSeconds();
   ingest_counters_.snapshot_last_save_nanoseconds =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
-  spdlog::info("snapshot saved ({}): {} stored events, {} projects with events, in {:.3f} s", why,
-               taken->info().stored_events, taken->projects(), std::chrono::duration<double>(elapsed).count());
+  spdlog::info("snapshot saved ({}): {} stored events, {} projects with events, in {:.3f} s (ingest paused {:.3f} s)",
+               why, taken->info().stored_events, taken->projects(), std::chrono::duration<double>(elapsed).count(),
+               ingest_paused);
 }
 
 void Daemon::VerifyStore() {
