@@ -501,25 +501,6 @@ void Programme::VisitState(ProgrammeStateVisitor& visitor) const {
   for (const std::string& source : counted_sources_) visitor.CountedSource(source);
 }
 
-ProgrammeState Programme::SaveState() const {
-  class Copier : public ProgrammeStateVisitor {
-   public:
-    void Project(const std::string& code, const ProjectProgress& progress) override {
-      state.projects.emplace_back(code, progress);
-    }
-    void ClusterOutput(const std::string& cluster, const std::map<YearMonth, Fen>& months) override {
-      state.cluster_output_by_month.emplace(cluster, months);
-    }
-    void Sequence(const SourceSequence& sequence) override { state.sequences.push_back(sequence); }
-    void LastReport(const SourceLastReport& last_report) override { state.source_last_reports.push_back(last_report); }
-    void CountedSource(const std::string& source) override { state.counted_sources.push_back(source); }
-    ProgrammeState state;
-  };
-  Copier copier;
-  VisitState(copier);
-  return std::move(copier.state);
-}
-
 void Programme::RestoreState(ProgrammeState state) {
   std::unique_lock lock(mutex_);
   ++version_;

@@ -41,6 +41,13 @@ std::uint32_t Crc32(const char* data, size_t size) {
   return static_cast<std::uint32_t>(crc32_z(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(data), size));
 }
 
+void* MapMemory(size_t size) {
+  void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (data == MAP_FAILED) throw std::bad_alloc();
+  return data;
+}
+void UnmapMemory(void* data, size_t size) { munmap(data, size); }
+
 // A snapshot is encoded every few minutes and is tens of megabytes on a large
 // plan. From the heap, those megabytes would stay in the daemon's resident
 // memory between two saves (glibc keeps freed pages for reuse, and raises its
@@ -50,12 +57,10 @@ class MappedBuffer {
  public:
   explicit MappedBuffer(size_t size) : size_(size) {
     if (size_ == 0) return;
-    void* data = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (data == MAP_FAILED) throw std::bad_alloc();
-    data_ = static_cast<char*>(data);
+    data_ = static_cast<char*>(MapMemory(size_));
   }
   ~MappedBuffer() {
-    if (data_ != nullptr) munmap(data_, size_);
+    if (data_ != nullptr) UnmapMemory(data_, size_);
   }
   MappedBuffer(const MappedBuffer&) = delete;
   MappedBuffer& operator=(const MappedBuffer&) = delete;
@@ -67,12 +72,6 @@ class MappedBuffer {
   char* data_ = nullptr;
 };
 
-void* MapArenaBlock(size_t size) {
-  void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (data == MAP_FAILED) throw std::bad_alloc();
-  return data;
-}
-void UnmapArenaBlock(void* data, size_t size) { munmap(data, size); }
 
 // The snapshot message's many small parts, in a few mapped blocks that are
 // unmapped with the arena (see MappedBuffer).
@@ -80,8 +79,8 @@ google::protobuf::ArenaOptions MappedArenaOptions() {
   google::protobuf::ArenaOptions options;
   options.start_block_size = 1 << 20;
   options.max_block_size = 16 << 20;
-  options.block_alloc = MapArenaBlock;
-  options.block_dealloc = UnmapArenaBlock;
+  options.block_alloc = MapMemory;
+  options.block_dealloc = UnmapMemory;
   return options;
 }
 

@@ -264,11 +264,9 @@ class Programme {
 
   const Plan& plan() const { return plan_; }
 
-  // A copy of the applied state, for a snapshot. Holds the lock only while
-  // copying.
-  ProgrammeState SaveState() const;
-  // Hands what SaveState() copies to `visitor` (holding the lock
-  // throughout), for a caller that encodes it without a copy in between.
+  // Hands the applied state, for a snapshot, to `visitor` piece by piece
+  // (holding the lock throughout), so that it can be encoded without a copy
+  // in between.
   void VisitState(ProgrammeStateVisitor& visitor) const;
   // Replaces the applied state with a saved one, in place of replaying the
   // events it covers. REQUIRES: the state was saved by a programme with the
