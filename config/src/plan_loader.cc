@@ -21,7 +21,7 @@ constexpr std::initializer_list<const char*> kProjectKeys = {
     "code",        "name",         "area",                 "cluster",
     "district",    "investment_total_yuan", "investment_plan_yuan", "construction_start",
     "production_lines", "completion", "illustrative",       "source",
-    "spending_profile", "investment_plan_monthly_yuan"};
+    "spending_profile", "investment_plan_monthly_yuan", "continuing"};
 
 class PlanParser {
  public:
@@ -133,6 +133,7 @@ class PlanParser {
       project.district = Reference(item["district"], what + ".district", "district", district_codes_);
       ParseInvestment(item, what, project);
       ParseSchedule(item, what, project);
+      if (item["continuing"]) ParseContinuing(item["continuing"], what, plan, project);
       if (item["illustrative"]) ParseIllustrative(item["illustrative"], what, project);
       if (item["source"]) reader_.String(item["source"], what + ".source");
       plan.projects.push_back(std::move(project));
@@ -313,6 +314,49 @@ class PlanParser {
       }
       project.production_lines.push_back({*id, *launch});
     }
+  }
+
+  // A project under way before the period (续建): its actual start and the
+  // investment completed before the period.
+  void ParseContinuing(const YAML::Node& node, const std::string& what, const Plan& plan, ProjectPlan& project) {
+    const std::string field = what + ".continuing";
+    if (!reader_.CheckMapping(node, field, {"started_on", "investment_before_period_yuan"},
+                              {"started_on", "investment_before_period_yuan"})) {
+      return;
+    }
+    auto text = reader_.String(node["started_on"], field + ".started_on");
+    auto before = reader_.Yuan(node["investment_before_period_yuan"], field + ".investment_before_period_yuan");
+    std::optional<model::Date> started_on = text ? model::Date::Parse(*text) : std::nullopt;
+    if (text && !started_on) reader_.Error(node["started_on"], field + ".started_on: expected a date YYYY-MM-DD");
+    if (!started_on || !before) return;
+    if (!(*started_on < model::Date{plan.period_start.year, plan.period_start.month, 1})) {
+      reader_.Error(node["started_on"], field + ".started_on: " + started_on->ToString() +
+                                            " is not before the plan period, which starts " +
+                                            plan.period_start.ToString() + "; a project starting in it is not continuing");
+      return;
+    }
+    if (project.construction_start > plan.period_start) {
+      reader_.Error(node, field + ": construction_start " + project.construction_start.ToString() +
+                              " is after the plan period's start; a continuing project was planned to start before it");
+      return;
+    }
+    if (*before < 0) {
+      reader_.Error(node["investment_before_period_yuan"], field + ".investment_before_period_yuan: must not be negative");
+      return;
+    }
+    Fen in_period = 0;
+    for (const auto& [year, fen] : project.investment_by_year_fen) {
+      if (year >= plan.period_start.year) in_period += fen;
+    }
+    if (*before + in_period > project.investment_total_fen) {
+      reader_.Error(node["investment_before_period_yuan"],
+                    field + ".investment_before_period_yuan: " + model::FormatYuan(*before) +
+                        " yuan before the period and " + model::FormatYuan(in_period) +
+                        " planned in it are more than investment_total_yuan " +
+                        model::FormatYuan(project.investment_total_fen));
+      return;
+    }
+    project.continuing = model::ContinuingProject{*started_on, *before, plan.period_start};
   }
 
   void ParseIllustrative(const YAML::Node& node, const std::string& what, ProjectPlan& project) {

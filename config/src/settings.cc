@@ -25,7 +25,7 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
   if (root.IsNull()) return result;  // an empty file sets nothing
   YamlReader reader(file_name, result.errors);
   SettingsFile& v = result.values;
-  if (!reader.CheckMapping(root, "settings", {"plan", "ingest", "web", "log", "clock", "storage", "lagging", "shard"}, {})) {
+  if (!reader.CheckMapping(root, "settings", {"plan", "ingest", "web", "log", "clock", "storage", "reporting", "lagging", "shard"}, {})) {
     return result;
   }
   if (const YAML::Node plan = root["plan"]; reader.CheckMapping(plan, "plan", {"file"}, {})) {
@@ -102,9 +102,13 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
     if (log["level"]) v.log_level = reader.String(log["level"], "log.level");
     if (log["format"]) v.log_format = reader.String(log["format"], "log.format");
   }
-  if (const YAML::Node clock = root["clock"]; reader.CheckMapping(clock, "clock", {"start", "rate"}, {})) {
+  if (const YAML::Node clock = root["clock"]; reader.CheckMapping(clock, "clock", {"start", "rate", "settable"}, {})) {
     if (clock["start"]) v.clock_start = reader.String(clock["start"], "clock.start");
     if (clock["rate"]) v.clock_rate = reader.Number(clock["rate"], "clock.rate");
+    if (clock["settable"]) v.clock_settable = reader.Bool(clock["settable"], "clock.settable");
+  }
+  if (const YAML::Node reporting = root["reporting"]; reader.CheckMapping(reporting, "reporting", {"due_day"}, {})) {
+    if (reporting["due_day"]) v.reporting_due_day = reader.Integer(reporting["due_day"], "reporting.due_day");
   }
   if (const YAML::Node storage = root["storage"]; reader.CheckMapping(storage, "storage", {"path", "durability", "snapshot_interval_seconds"}, {})) {
     if (storage["path"]) v.storage_path = reader.String(storage["path"], "storage.path");
@@ -115,13 +119,18 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
     }
   }
   if (const YAML::Node lagging = root["lagging"];
-      reader.CheckMapping(lagging, "lagging", {"rule_set", "evaluation_interval_seconds", "rule_sets"}, {})) {
+      reader.CheckMapping(lagging, "lagging",
+                          {"rule_set", "evaluation_interval_seconds", "rule_sets", "catch_up_settle_seconds"}, {})) {
     if (lagging["rule_set"]) v.lagging_rule_set = reader.String(lagging["rule_set"], "lagging.rule_set");
     if (lagging["evaluation_interval_seconds"]) {
       v.lagging_evaluation_interval_seconds =
           reader.Number(lagging["evaluation_interval_seconds"], "lagging.evaluation_interval_seconds");
     }
     if (lagging["rule_sets"]) v.lagging_rule_sets = ParseRuleSets(lagging["rule_sets"], reader);
+    if (lagging["catch_up_settle_seconds"]) {
+      v.lagging_catch_up_settle_seconds =
+          reader.Number(lagging["catch_up_settle_seconds"], "lagging.catch_up_settle_seconds");
+    }
   }
   if (const YAML::Node shard = root["shard"]; reader.CheckMapping(shard, "shard", {"index", "count"}, {})) {
     if (shard["index"]) v.shard_index = reader.Integer(shard["index"], "shard.index");
@@ -187,6 +196,15 @@ std::vector<std::string> CheckLimits(const Settings& settings, const model::Plan
   return problems;
 }
 
+model::ProgrammeOptions ProgrammeOptionsFrom(const Settings& settings) {
+  model::ProgrammeOptions options;
+  options.limits = settings.event_limits;
+  options.rules = ResolveRuleSet(settings).value_or(model::RuleSet::Schedule());
+  options.calendar = model::ReportingCalendar(static_cast<int>(settings.reporting_due_day));
+  options.catch_up_settle_seconds = settings.lagging_catch_up_settle_seconds;
+  return options;
+}
+
 std::optional<model::RuleSet> ResolveRuleSet(const Settings& settings) {
   auto configured = settings.lagging_rule_sets.find(settings.lagging_rule_set);
   if (configured != settings.lagging_rule_sets.end()) return configured->second;
@@ -222,8 +240,18 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
     problems.push_back("clock start \"" + settings.clock_start +
                        "\" is not a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (Asia/Shanghai)");
   }
-  if (!(settings.clock_rate > 0 && settings.clock_rate <= 1e6)) {
-    problems.push_back("clock rate must be greater than 0 and at most 1000000");
+  if (!(settings.clock_rate >= 0 && settings.clock_rate <= 1e6)) {
+    problems.push_back("clock rate must be at least 0 (a clock that stands still) and at most 1000000");
+  }
+  if (settings.clock_settable && settings.clock_start.empty()) {
+    problems.push_back("clock.settable needs a virtual clock (clock.start): the system clock cannot be moved");
+  }
+  if (settings.reporting_due_day < 1 || settings.reporting_due_day > model::kMaxReportDueDay) {
+    problems.push_back("reporting due day must be between 1 and " + std::to_string(model::kMaxReportDueDay) +
+                       " (a day every month has)");
+  }
+  if (!(settings.lagging_catch_up_settle_seconds >= 0 && settings.lagging_catch_up_settle_seconds <= 86400)) {
+    problems.push_back("lagging catch-up settle time must be between 0 and 86400 seconds");
   }
   if (settings.ingest_endpoint.empty()) problems.push_back("ingest endpoint must not be empty");
   if (settings.ingest_max_message_bytes < 1024) problems.push_back("ingest max message bytes must be at least 1024");
@@ -248,10 +276,15 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
         (settings.storage_snapshot_interval_seconds >= 1 && settings.storage_snapshot_interval_seconds <= 86400))) {
     problems.push_back("storage snapshot interval must be 0 (no snapshots) or between 1 and 86400 seconds");
   }
-  if (!ResolveRuleSet(settings)) {
-    std::string known = "pro_rata, spi";
+  if (auto rules = ResolveRuleSet(settings); !rules) {
+    std::string known;
+    for (const std::string& name : model::RuleSet::BuiltInNames()) known += (known.empty() ? "" : ", ") + name;
     for (const auto& [name, rules] : settings.lagging_rule_sets) known += ", " + name;
     problems.push_back("lagging rule set \"" + settings.lagging_rule_set + "\" is not one of " + known);
+  } else {
+    for (const std::string& problem : model::CheckRuleSet(*rules)) {
+      problems.push_back("lagging rule set \"" + rules->name + "\": " + problem);
+    }
   }
   if (!(settings.lagging_evaluation_interval_seconds >= 1 && settings.lagging_evaluation_interval_seconds <= 86400)) {
     problems.push_back("lagging evaluation interval must be between 1 and 86400 seconds");

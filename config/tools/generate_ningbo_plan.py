@@ -7,6 +7,8 @@ five areas, the "361" industrial clusters and a handful of named projects with
 a start month, a district or a total.  Everything else (the unnamed projects,
 most amounts, districts and dates) is generated here and marked `illustrative`
 in the output, so that the daemon has a complete plan of realistic shape.
+About a third of the generated projects are continuing (续建): under way
+before 2021, with the investment they had completed by then.
 
 Deterministic: the only randomness is a fixed-seed 64-bit LCG, and only integer
 and IEEE basic float arithmetic (+ - * / sqrt) is used, so every run on every
@@ -221,6 +223,12 @@ LATEST_START = (2025, 6)
 
 SHARE_WITH_LINES = 0.60  # of generated industrial projects
 GLOBAL_SEED = 0x6E62_3134_6679_7021  # "nb14fyp!"
+# Continuing projects (续建): a five-year plan is largely projects already under
+# way when it begins. This share of the generated projects started 3 to 30
+# months before the period; what their yearly plans give before it is the
+# investment they had completed by then (investment_before_period_yuan).
+CONTINUING_SHARE = 0.35
+CONTINUING_SEED = 0x6E62_3134_636F_6E74  # "nb14cont", a stream of its own
 
 
 # ---------------------------------------------------------------------------
@@ -323,6 +331,7 @@ class Project:
         self.weight = weight  # relative size, generated projects only
         self.plan = plan  # {year: yuan}
         self.total = total
+        self.continuing = None  # (started_on (y, m, d), investment before the period) for continuing projects
         if plan is None and total is not None:
             self.plan = spread_over_years(total, start, completion)
 
@@ -529,9 +538,16 @@ def size_weight(rng, relative):
     return relative * (0.5 + 0.5 * rng.uniform()) / math.sqrt(u)
 
 
+def continuing_start(cont):
+    """The start of a continuing project: 3 to 30 months before the period."""
+    return from_index(month_index(PERIOD_START) - cont.between(3, 30))
+
+
 def generate_area(rng, area, count):
     projects = []
+    cont = Lcg(CONTINUING_SEED ^ sum(ord(c) << (i % 8) for i, c in enumerate(area)))
     for _ in range(count):
+        continuing = cont.uniform() < CONTINUING_SHARE
         if area == "modern_industry":
             cluster = rng.weighted([(c[0], c[4]) for c in CLUSTERS])
             relative = next(c[5] for c in CLUSTERS if c[0] == cluster)
@@ -545,10 +561,14 @@ def generate_area(rng, area, count):
             start = pick_start(rng)
             duration = rng.between(12, 36) if rng.uniform() < 0.85 else rng.between(37, 60)
             completion = add_months(start, duration)
+            if continuing:
+                start = continuing_start(cont)
             lines = []
             if rng.uniform() < SHARE_WITH_LINES:
                 n = rng.weighted([(1, 35), (2, 35), (3, 20), (4, 10)])
-                first, last = month_index(start) + 10, month_index(completion)
+                # Lines of a continuing project launch within the period.
+                first = max(month_index(start) + 10, month_index(PERIOD_START) + 1)
+                last = month_index(completion)
                 launches = sorted(rng.between(first, last) for _ in range(n))
                 lines = lines_of(*(from_index(i) for i in launches))
         else:
@@ -562,10 +582,14 @@ def generate_area(rng, area, count):
             theme = label
             start = pick_start(rng)
             completion = add_months(start, rng.between(dmin, dmax))
+            if continuing:
+                start = continuing_start(cont)
             lines = []
         p = Project(area, None, district, start, completion, cluster=cluster, lines=lines,
                     weight=size_weight(rng, relative))
         p.theme = theme
+        if continuing:
+            p.continuing = ((start[0], start[1], cont.between(1, 28)), 0)
         projects.append(p)
     return projects
 
@@ -584,12 +608,18 @@ def build():
         shares = []
         for p in gen:
             months = month_index(p.completion) - month_index(p.start) + 1
-            inside = min(month_index(p.completion), month_index(PERIOD_END)) - month_index(p.start) + 1
+            inside = (min(month_index(p.completion), month_index(PERIOD_END))
+                      - max(month_index(p.start), month_index(PERIOD_START)) + 1)
             shares.append(p.weight * inside / months)
         scale = remaining / sum(shares)
         for p in gen:
             p.total = max(1, int(p.weight * scale / UNIT + 0.5)) * UNIT
             p.plan = spread_over_years(p.total, p.start, p.completion)
+            if p.continuing:
+                # The yearly plan before the period is what it had done by then.
+                before = sum(v for y, v in p.plan.items() if y < FIRST_YEAR)
+                p.plan = {y: v for y, v in p.plan.items() if y >= FIRST_YEAR}
+                p.continuing = (p.continuing[0], before)
         for number, p in enumerate(named_list + gen, start=1):
             p.code = "NB14-%s-%04d" % (short, number)
             if p.name is None:
@@ -618,7 +648,7 @@ def quote(text):
 
 
 PROJECT_KEYS = ["code", "name", "area", "cluster", "district", "investment_total_yuan", "investment_plan_yuan",
-                "construction_start", "production_lines", "completion", "illustrative", "source"]
+                "construction_start", "production_lines", "completion", "continuing", "illustrative", "source"]
 
 
 def render(projects):
@@ -681,6 +711,9 @@ def render(projects):
             for line_id, launch in p.lines:
                 w("      - {id: %s, launch: %s}" % (line_id, fmt_month(launch)))
         w("    completion: %s" % fmt_month(p.completion))
+        if p.continuing:
+            started, before = p.continuing
+            w("    continuing: {started_on: %04d-%02d-%02d, investment_before_period_yuan: %d}" % (started + (before,)))
         if p.illustrative == "all":
             w("    illustrative: all")
         else:
@@ -707,11 +740,17 @@ def check(projects):
     lo, hi = month_index(PERIOD_START), month_index(PERIOD_END)
     for p in projects:
         assert len(p.code) <= 32
-        assert p.total > 0 and p.total >= sum(p.plan.values()) and p.plan
+        before = p.continuing[1] if p.continuing else 0
+        assert p.total > 0 and p.total >= sum(p.plan.values()) + before and p.plan
         assert all(v > 0 and v % UNIT == 0 and y >= FIRST_YEAR for y, v in p.plan.items())
         s, c = month_index(p.start), month_index(p.completion)
-        assert lo <= s <= hi and c > s, p.code
-        assert min(p.plan) == p.start[0] and max(p.plan) <= p.completion[0], p.code
+        if p.continuing:
+            assert s < lo and c > lo and min(p.plan) == FIRST_YEAR, p.code
+            assert all(month_index(launch) > lo for _, launch in p.lines), p.code
+        else:
+            assert lo <= s <= hi and c > s, p.code
+            assert min(p.plan) == p.start[0], p.code
+        assert max(p.plan) <= p.completion[0], p.code
         if p.area == "modern_industry":
             assert p.cluster, p.code
         ids = [i for i, _ in p.lines]

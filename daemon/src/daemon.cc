@@ -48,6 +48,7 @@ std::vector<std::string> ChangesNeedingRestart(const config::Settings& now, cons
   check(now.log_format != next.log_format, "log.format");
   check(now.clock_start != next.clock_start, "clock.start");
   check(now.clock_rate != next.clock_rate, "clock.rate");
+  check(now.clock_settable != next.clock_settable, "clock.settable");
   check(now.storage_path != next.storage_path, "storage.path");
   check(now.storage_durability != next.storage_durability, "storage.durability");
   check(now.storage_snapshot_interval_seconds != next.storage_snapshot_interval_seconds,
@@ -86,6 +87,10 @@ Daemon::Daemon(const config::Settings& settings, model::Plan plan, SettingsLoade
     spdlog::info("running on a VIRTUAL clock starting at {} (Asia/Shanghai), rate {}: figures for the current "
                  "year and date checks use this clock, not the system date",
                  settings.clock_start, settings.clock_rate);
+    if (settings.clock_settable) {
+      settable_clock_ = static_cast<model::VirtualClock*>(clock_.get());
+      spdlog::warn("the virtual clock can be moved by anyone who may PUT /-/clock on the web port (--clock.settable)");
+    }
   }
   std::vector<std::string> errors;
   first_serving_ = Prepare(settings, std::move(plan), &errors);
@@ -101,8 +106,9 @@ std::shared_ptr<Daemon::Serving> Daemon::Prepare(const config::Settings& setting
                                                  std::vector<std::string>* errors) {
   for (std::string& problem : config::CheckScopes(settings, plan)) errors->push_back(std::move(problem));
   for (std::string& problem : config::CheckLimits(settings, plan)) errors->push_back(std::move(problem));
-  auto rules = config::ResolveRuleSet(settings);
-  if (!rules) errors->push_back("lagging rule set \"" + settings.lagging_rule_set + "\" is not defined");
+  if (!config::ResolveRuleSet(settings)) {
+    errors->push_back("lagging rule set \"" + settings.lagging_rule_set + "\" is not defined");
+  }
   auto serving = std::make_shared<Serving>();
   serving->settings = settings;
   if (!settings.web_config_file.empty()) {
@@ -133,9 +139,11 @@ std::shared_ptr<Daemon::Serving> Daemon::Prepare(const config::Settings& setting
   }
   spdlog::info("plan {} ({}): {} projects, {} areas, {} clusters, {} districts", plan.code, plan.name,
                plan.projects.size(), plan.areas.size(), plan.clusters.size(), plan.districts.size());
-  spdlog::info("lagging rule set {}; statuses re-evaluated every {} s and after new events (docs/lagging.md)",
-               rules->name, settings.lagging_evaluation_interval_seconds);
-  serving->programme = std::make_shared<model::Programme>(std::move(plan), *clock_, settings.event_limits, *rules);
+  model::ProgrammeOptions options = config::ProgrammeOptionsFrom(settings);
+  spdlog::info("lagging rule set {}; reports due by day {} of the next month; statuses re-evaluated every {} s and "
+               "after new events (docs/lagging.md)",
+               options.rules.name, options.calendar.due_day(), settings.lagging_evaluation_interval_seconds);
+  serving->programme = std::make_shared<model::Programme>(std::move(plan), *clock_, std::move(options));
   serving->programme_collector =
       std::make_shared<exporters::ProgrammeCollector>(*serving->programme, &status_tracker_);
   serving->daemon_collector = std::make_shared<exporters::DaemonCollector>(
@@ -329,16 +337,18 @@ void Daemon::WatchStatuses() {
   ReleaseFreedMemory();
   std::uint64_t seen_version = 0;
   const model::Programme* seen_programme = nullptr;
+  bool catching_up = false;
   auto next_scheduled = steady_clock::now();  // evaluate once at start
   steady_clock::duration evaluation_cost{};
   std::unique_lock lock(watcher_mutex_);
   while (!watcher_stopping_) {
     const std::shared_ptr<const Serving> serving = Current();
-    const model::Programme& programme = *serving->programme;
+    model::Programme& programme = *serving->programme;
     const std::uint64_t version = programme.Version();
     // A reloaded programme is evaluated at once.
     const bool scheduled = steady_clock::now() >= next_scheduled || &programme != seen_programme;
-    if (scheduled || version != seen_version) {
+    // While catching up, look every pause whether the history has stopped.
+    if (scheduled || version != seen_version || (catching_up && !programme.CatchingUp())) {
       seen_version = version;
       seen_programme = &programme;
       if (scheduled) {
@@ -348,9 +358,29 @@ void Daemon::WatchStatuses() {
       }
       lock.unlock();
       const auto started = steady_clock::now();
-      LogStatusChanges(status_tracker_.Update(programme.BuildReport(), scheduled
-                                                                          ? model::EvaluationTrigger::kSchedule
-                                                                          : model::EvaluationTrigger::kEvents));
+      const model::Report report = programme.BuildReport();
+      if (report.catching_up) {
+        if (!catching_up) {
+          spdlog::info("catching up: history is arriving in bulk ({} history events so far); statuses stay as "
+                       "evaluated before it began until {} s pass without any (docs/lagging.md)",
+                       programme.HistoryEvents(), serving->settings.lagging_catch_up_settle_seconds);
+        }
+        catching_up = true;
+      } else {
+        programme.PublishStatuses(report);
+        const std::vector<model::StatusChange> changes = status_tracker_.Update(
+            report, scheduled ? model::EvaluationTrigger::kSchedule : model::EvaluationTrigger::kEvents);
+        if (catching_up) {
+          const auto& whole = report.groups.back();
+          spdlog::info("caught up on history ({} history events): statuses evaluated again for reporting month {}: "
+                       "{} on track, {} not reported, {} at risk, {} lagging; {} projects changed status",
+                       programme.HistoryEvents(), report.period.month.ToString(), whole.projects_by_status[0],
+                       whole.projects_by_status[1], whole.projects_by_status[2], whole.projects_by_status[3],
+                       changes.size());
+          catching_up = false;
+        }
+        LogStatusChanges(changes, report);
+      }
       evaluation_cost = steady_clock::now() - started;
       lock.lock();
     }
@@ -362,16 +392,30 @@ void Daemon::WatchStatuses() {
   }
 }
 
-void Daemon::LogStatusChanges(const std::vector<model::StatusChange>& changes) {
-  // The first evaluation after a start may change hundreds of projects at
-  // once; the metrics hold them all, the log names the first few.
+void Daemon::LogStatusChanges(const std::vector<model::StatusChange>& changes, const model::Report& report) {
+  // A status change is logged once, when it happens: at risk and lagging by
+  // name (the first evaluation after a start may change hundreds of projects
+  // at once: the metrics hold them all, the log names the first few); a
+  // report not yet in is no alarm, so those are counted in one line.
   constexpr size_t kMaxLogged = 20;
-  if (changes.size() > kMaxLogged) {
-    spdlog::warn("{} projects changed status; logging the first {} (all are in pipelined_project_status)",
-                 changes.size(), kMaxLogged);
-  }
-  for (size_t i = 0; i < changes.size() && i < kMaxLogged; ++i) {
-    const model::StatusChange& change = changes[i];
+  size_t logged = 0;
+  size_t not_reported = 0;
+  size_t reported = 0;
+  size_t skipped = 0;
+  for (const model::StatusChange& change : changes) {
+    if (change.to == model::Status::kNotReported) {
+      ++not_reported;
+      continue;
+    }
+    if (change.to == model::Status::kOnTrack && change.from == model::Status::kNotReported) {
+      ++reported;
+      continue;
+    }
+    if (logged == kMaxLogged) {
+      ++skipped;
+      continue;
+    }
+    ++logged;
     std::string reasons;
     for (const model::Finding& finding : change.findings) {
       reasons += (reasons.empty() ? "" : "; ") + finding.reason + " (" + model::StatusName(finding.level) +
@@ -384,6 +428,15 @@ void Daemon::LogStatusChanges(const std::vector<model::StatusChange>& changes) {
                    model::StatusName(change.from), reasons);
     }
   }
+  if (skipped > 0) {
+    spdlog::warn("{} more projects changed status; logged the first {} (all are in pipelined_project_status)",
+                 skipped, kMaxLogged);
+  }
+  if (not_reported > 0) {
+    spdlog::info("{} projects are now not reported: no investment report for {} (due {}) yet (reason report_missing)",
+                 not_reported, report.period.month.ToString(), report.period.due.ToString());
+  }
+  if (reported > 0) spdlog::info("{} projects not reported before are on track with their reports in", reported);
 }
 
 void Daemon::SeeAcknowledgedEvents() {

@@ -94,12 +94,13 @@ class Daemon {
   HttpResponse ServeProjectPage(const HttpRequest& request);
   HttpResponse ServeApi(const HttpRequest& request);
   HttpResponse ServeReload(const HttpRequest& request);
+  HttpResponse ServeClock(const HttpRequest& request);
 
   // Re-evaluates every project's status on the interval and after new
   // events, and logs the changes, so a project turns lagging when its
   // deadline passes even if no event arrives.
   void WatchStatuses();
-  void LogStatusChanges(const std::vector<model::StatusChange>& changes);
+  void LogStatusChanges(const std::vector<model::StatusChange>& changes, const model::Report& report);
 
   // Waits until every acknowledged event is applied to the model: what a
   // publisher was told is accepted is in the next scrape, page or answer.
@@ -118,6 +119,7 @@ class Daemon {
   const config::Settings start_settings_;
   SettingsLoader reload_settings_;
   std::unique_ptr<model::Clock> clock_;
+  model::VirtualClock* settable_clock_ = nullptr;  // clock_, when --clock.settable
   const double start_time_seconds_;
   model::IngestCounters ingest_counters_;
   std::unique_ptr<store::EventStore> store_;

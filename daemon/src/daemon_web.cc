@@ -3,7 +3,12 @@
 // request arrives (a reload may replace it meanwhile).
 #include <map>
 
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
 #include "daemon.h"
+#include "pipelined/config/settings.h"
 #include "pipelined/exporters/json_api.h"
 #include "pipelined/exporters/metric_sink.h"
 #include "pipelined/exporters/status_page.h"
@@ -59,6 +64,7 @@ void Daemon::RegisterWebRoutes() {
             },
             /*open=*/true);
   web.Route("/-/reload", "reload", {"POST", "PUT"}, [this](const HttpRequest& r) { return ServeReload(r); });
+  web.Route("/-/clock", "clock", {"GET", "PUT", "POST"}, [this](const HttpRequest& r) { return ServeClock(r); });
   web.Route("/metrics", "metrics", {"GET"}, [this](const HttpRequest& r) { return ServeMetrics(r); });
   web.Route("/", "status", {"GET"}, [this](const HttpRequest& r) { return ServeStatusPage(r); });
   web.Route("/projects/", "project", {"GET"}, [this](const HttpRequest& r) { return ServeProjectPage(r); });
@@ -138,10 +144,10 @@ HttpResponse Daemon::ServeApi(const HttpRequest& request) {
   if (request.path == "/api/v1/projects") {
     exporters::ProjectFilter filter{request.QueryValue("status"), request.QueryValue("area"),
                                     request.QueryValue("cluster"), request.QueryValue("district")};
-    if (!filter.status.empty() && filter.status != "on_track" && filter.status != "at_risk" &&
-        filter.status != "lagging") {
-      return Json(400, exporters::ErrorJson("status must be on_track, at_risk or lagging, not \"" + filter.status +
-                                            "\""));
+    if (!filter.status.empty() && filter.status != "on_track" && filter.status != "not_reported" &&
+        filter.status != "at_risk" && filter.status != "lagging") {
+      return Json(400, exporters::ErrorJson("status must be on_track, not_reported, at_risk or lagging, not \"" +
+                                            filter.status + "\""));
     }
     return Json(200, exporters::ProjectsJson(programme.BuildReport(), filter));
   }
@@ -168,6 +174,33 @@ HttpResponse Daemon::ServeReload(const HttpRequest&) {
   }
   ReloadResult result = Reload("POST /-/reload");
   return HttpResponse::Text(result.ok ? 200 : 500, result.message + "\n");
+}
+
+HttpResponse Daemon::ServeClock(const HttpRequest& request) {
+  auto now_text = [this] {
+    const std::int64_t now = clock_->NowUnixSeconds();
+    const model::Date today = model::Date::FromUnixSecondsShanghai(now);
+    const std::int64_t seconds = now - today.StartUnixSecondsShanghai();
+    char time[16];
+    std::snprintf(time, sizeof time, "T%02d:%02d:%02d", static_cast<int>(seconds / 3600),
+                  static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));
+    return today.ToString() + time + " (Asia/Shanghai), unix " + std::to_string(now) + "\n";
+  };
+  if (request.method == "GET") return HttpResponse::Text(200, now_text());
+  if (settable_clock_ == nullptr) {
+    return HttpResponse::Text(403, "The clock cannot be set: start with --clock.start and --clock.settable.\n");
+  }
+  const std::string to = request.QueryValue("to");
+  const std::optional<std::int64_t> instant = config::ParseClockStart(to);
+  if (!instant) {
+    return HttpResponse::Text(400, "to=\"" + to + "\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (Asia/Shanghai)\n");
+  }
+  // Acknowledged events are applied at the time they were checked against.
+  SeeAcknowledgedEvents();
+  settable_clock_->Set(*instant);
+  spdlog::info("virtual clock set to {} by {} /-/clock", to, request.method);
+  watcher_wakeup_.notify_all();
+  return HttpResponse::Text(200, now_text());
 }
 
 }  // namespace pipelined::daemon

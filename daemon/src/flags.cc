@@ -55,8 +55,14 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
       "--clock.start", s.clock_start,
       "Run on a virtual clock starting at YYYY-MM-DD[THH:MM:SS] (Asia/Shanghai) instead of the system clock");
   auto* clock_rate = app.add_option("--clock.rate", s.clock_rate,
-                                    "Virtual clock speed: virtual seconds per real second")
+                                    "Virtual clock speed: virtual seconds per real second; 0 stands still")
                          ->capture_default_str();
+  auto* clock_settable = app.add_flag("--clock.settable", s.clock_settable,
+                                      "Allow PUT /-/clock?to=YYYY-MM-DD[THH:MM:SS] to move the virtual clock "
+                                      "(simulations, scripts/detection)");
+  auto* due_day = app.add_option("--reporting.due-day", s.reporting_due_day,
+                                 "Day of the next month by which a month's report is due (1-28; docs/lagging.md)")
+                      ->capture_default_str();
   auto* storage_path = app.add_option("--storage.path", s.storage_path,
                                       "Directory of the durable event store (created if missing)")
                            ->capture_default_str();
@@ -70,12 +76,16 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
                      "no snapshots, every start replays the whole store")
           ->capture_default_str();
   auto* rule_set = app.add_option("--lagging.rule-set", s.lagging_rule_set,
-                                  "Lagging rule set: pro_rata, spi, or one defined under lagging.rule_sets in "
+                                  "Lagging rule set: schedule, pro_rata, spi, or one defined under lagging.rule_sets in "
                                   "--config.file (docs/lagging.md)")
                        ->capture_default_str();
   auto* evaluation = app.add_option("--lagging.evaluation-interval", s.lagging_evaluation_interval_seconds,
                                     "Seconds between scheduled status evaluations (also after new events)")
                          ->capture_default_str();
+  auto* settle = app.add_option("--lagging.catch-up-settle", s.lagging_catch_up_settle_seconds,
+                                "While history arrives in bulk, statuses hold until this many seconds pass without "
+                                "it (docs/lagging.md)")
+                     ->capture_default_str();
   auto* shard_index = app.add_option("--shard.index", s.shard_index,
                                      "This daemon's shard, 0 to --shard.count - 1: it serves only the projects "
                                      "that hash to it (docs/scaling.md)")
@@ -130,12 +140,15 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
     merge(s.log_format, file.values.log_format, format);
     merge(s.clock_start, file.values.clock_start, clock_start);
     merge(s.clock_rate, file.values.clock_rate, clock_rate);
+    merge(s.clock_settable, file.values.clock_settable, clock_settable);
+    merge(s.reporting_due_day, file.values.reporting_due_day, due_day);
     merge(s.storage_path, file.values.storage_path, storage_path);
     merge(s.storage_durability, file.values.storage_durability, durability);
     merge(s.storage_snapshot_interval_seconds, file.values.storage_snapshot_interval_seconds, snapshot_interval);
     if (file.values.lagging_rule_sets) s.lagging_rule_sets = *file.values.lagging_rule_sets;
     merge(s.lagging_rule_set, file.values.lagging_rule_set, rule_set);
     merge(s.lagging_evaluation_interval_seconds, file.values.lagging_evaluation_interval_seconds, evaluation);
+    merge(s.lagging_catch_up_settle_seconds, file.values.lagging_catch_up_settle_seconds, settle);
     merge(s.shard_index, file.values.shard_index, shard_index);
     merge(s.shard_count, file.values.shard_count, shard_count);
   }

@@ -24,11 +24,20 @@ json OrNull(const std::optional<T>& value) {
 json Findings(const model::Assessment& assessment) {
   json reasons = json::array();
   for (const model::Finding& finding : assessment.findings) {
-    reasons.push_back({{"reason", finding.reason}, {"level", model::StatusName(finding.level)},
-                       {"detail", finding.detail}});
+    reasons.push_back({{"reason", finding.reason},
+                       {"level", model::StatusName(finding.level)},
+                       {"detail", finding.detail},
+                       {"value", finding.value},
+                       {"threshold", finding.threshold}});
   }
   return reasons;
 }
+
+json MonthOrNull(const std::optional<model::YearMonth>& month) {
+  return month ? json(month->ToString()) : json(nullptr);
+}
+
+json DateOrNull(const std::optional<model::Date>& date) { return date ? json(date->ToString()) : json(nullptr); }
 
 json ProjectSummary(const model::ProjectFigures& f) {
   const model::ProjectPlan& plan = *f.plan;
@@ -39,33 +48,58 @@ json ProjectSummary(const model::ProjectFigures& f) {
       {"cluster", plan.cluster.empty() ? json(nullptr) : json(plan.cluster)},
       {"district", plan.district},
       {"illustrative", plan.illustrative},
+      {"continuing", plan.continuing.has_value()},
       {"status", model::StatusName(f.assessment.status)},
       {"reasons", Findings(f.assessment)},
       {"construction_started", f.construction_started},
       {"lines_launched", f.lines_launched},
       {"lines_planned", f.lines_planned},
       {"completed", f.completed},
+      {"report",
+       {{"state", model::ReportStateName(f.report)},
+        {"reported_on", DateOrNull(f.reported_on)},
+        {"reported_next_month", f.reported_collecting}}},
+      {"reported_through", MonthOrNull(f.as_of)},
       {"investment",
        {{"planned_yuan", Yuan(f.investment_planned_fen)},
         {"completed_yuan", Yuan(f.investment_completed_fen)},
+        {"completed_period_yuan", Yuan(f.investment_completed_period_fen)},
         {"planned_reporting_year_yuan", Yuan(f.investment_planned_reporting_year_fen)},
         {"completed_year_to_date_yuan", Yuan(f.investment_reporting_year_to_date_fen)},
+        {"as_of_year_to_date_yuan", Yuan(f.investment_as_of_year_to_date_fen)},
+        {"expected_as_of_yuan", Yuan(f.investment_expected_as_of_fen)},
+        {"planned_as_of_year_yuan", Yuan(f.investment_planned_as_of_year_fen)},
         {"completion_rate", OrNull(f.completion_rate)},
+        {"expected_progress", OrNull(f.expected_progress)},
+        {"schedule_gap_pp", OrNull(f.schedule_gap_pp)},
+        {"schedule_attainment", OrNull(f.schedule_attainment)},
         {"pro_rata_gap_pp", OrNull(f.pro_rata_gap_pp)},
         {"planned_value_yuan", Yuan(f.planned_value_fen)},
         {"earned_value_yuan", Yuan(f.earned_value_fen)},
-        {"spi", OrNull(f.spi)}}},
-      {"forecast_completion", f.forecast_completion ? json(f.forecast_completion->ToString()) : json(nullptr)},
+        {"spi", OrNull(f.spi)},
+        {"delay_months", OrNull(f.delay_months)}}},
+      {"forecast_completion", DateOrNull(f.forecast_completion)},
       {"last_report", f.last_report_unix ? json(model::Date::FromUnixSecondsShanghai(*f.last_report_unix).ToString())
                                          : json(nullptr)},
   };
 }
 
-json ReportHeader(const model::Date& today, const model::ReportingPeriod& period, const std::string& rule_set) {
+json ReportHeader(const model::Date& today, const model::ReportingPeriod& period, const std::string& rule_set,
+                  bool catching_up) {
   return {{"date", today.ToString()},
           {"reporting_month", period.month.ToString()},
+          {"reporting_due", period.due.ToString()},
+          {"next_reporting_month", period.collecting.ToString()},
+          {"next_reporting_due", period.collecting_due.ToString()},
           {"pro_rata", period.pro_rata()},
-          {"rule_set", rule_set}};
+          {"rule_set", rule_set},
+          {"catching_up", catching_up}};
+}
+
+json ReportHeader(const model::Report& report) {
+  json header = ReportHeader(report.today, report.period, report.rule_set, report.catching_up);
+  header["statuses_evaluated_at"] = report.statuses_as_of_unix;
+  return header;
 }
 
 bool Matches(const model::ProjectFigures& f, const ProjectFilter& filter) {
@@ -79,7 +113,7 @@ bool Matches(const model::ProjectFigures& f, const ProjectFilter& filter) {
 }  // namespace
 
 std::string ProjectsJson(const model::Report& report, const ProjectFilter& filter) {
-  json document = ReportHeader(report.today, report.period, report.rule_set);
+  json document = ReportHeader(report);
   json projects = json::array();
   for (const model::ProjectFigures& f : report.projects) {
     if (Matches(f, filter)) projects.push_back(ProjectSummary(f));
@@ -92,7 +126,7 @@ std::string ProjectsJson(const model::Report& report, const ProjectFilter& filte
 std::string ProjectJson(const model::ProjectDetail& detail) {
   const model::ProjectFigures& f = detail.figures;
   const model::ProjectPlan& plan = *f.plan;
-  json document = ReportHeader(detail.today, detail.period, detail.rule_set);
+  json document = ReportHeader(detail.today, detail.period, detail.rule_set, detail.catching_up);
   json project = ProjectSummary(f);
 
   json lines = json::array();
@@ -101,7 +135,13 @@ std::string ProjectJson(const model::ProjectDetail& detail) {
   }
   json by_year = json::object();
   for (const auto& [year, fen] : plan.investment_by_year_fen) by_year[std::to_string(year)] = Yuan(fen);
+  json continuing = nullptr;
+  if (plan.continuing) {
+    continuing = {{"started_on", plan.continuing->started_on.ToString()},
+                  {"investment_before_period_yuan", Yuan(plan.continuing->investment_before_period_fen)}};
+  }
   project["plan"] = {{"construction_start", plan.construction_start.ToString()},
+                     {"continuing", std::move(continuing)},
                      {"completion", plan.completion.ToString()},
                      {"investment_total_yuan", Yuan(plan.investment_total_fen)},
                      {"investment_by_year_yuan", std::move(by_year)},
@@ -115,7 +155,9 @@ std::string ProjectJson(const model::ProjectDetail& detail) {
                           {"planned", m.planned.ToString()},
                           {"done_on", m.done_on ? json(m.done_on->ToString()) : json(nullptr)},
                           {"state", model::MilestoneStateName(m.state)},
-                          {"slip_days", m.slip_days}});
+                          {"slip_days", m.slip_days},
+                          {"slip_months", m.slip_months},
+                          {"reported_months_late", m.reported_months_late}});
   }
   project["milestones"] = std::move(milestones);
 
@@ -152,7 +194,7 @@ std::string ProjectJson(const model::ProjectDetail& detail) {
 }
 
 std::string GroupsJson(const model::Report& report, const std::string& type) {
-  json document = ReportHeader(report.today, report.period, report.rule_set);
+  json document = ReportHeader(report);
   json groups = json::array();
   for (const model::GroupFigures& g : report.groups) {
     if (!type.empty() && type != model::GroupTypeName(g.type)) continue;
@@ -176,19 +218,35 @@ std::string GroupsJson(const model::Report& report, const std::string& type) {
         {"lines_planned", g.lines_planned},
         {"lines_due", g.lines_due},
         {"lines_due_launched", g.lines_due_launched},
+        {"reporting",
+         {{"month", report.period.month.ToString()},
+          {"due", report.period.due.ToString()},
+          {"projects_due", g.projects_due_to_report},
+          {"projects_reported", g.projects_reported},
+          {"projects_reported_on_time", g.projects_reported_on_time},
+          {"timeliness", OrNull(g.reporting_timeliness)},
+          {"projects_reported_next_month", g.projects_reported_collecting}}},
         {"investment",
          {{"planned_yuan", Yuan(g.investment_planned_fen)},
           {"completed_yuan", Yuan(g.investment_completed_fen)},
+          {"completed_period_yuan", Yuan(g.investment_completed_period_fen)},
           {"planned_reporting_year_yuan", Yuan(g.investment_planned_reporting_year_fen)},
           {"completed_year_to_date_yuan", Yuan(g.investment_reporting_year_to_date_fen)},
+          {"expected_year_to_date_yuan", Yuan(g.investment_expected_reporting_year_fen)},
           {"completion_rate", OrNull(g.completion_rate)},
+          {"expected_progress", OrNull(g.expected_progress)},
+          {"schedule_gap_pp", OrNull(g.schedule_gap_pp)},
+          {"schedule_attainment", OrNull(g.schedule_attainment)},
           {"pro_rata_gap_pp", OrNull(g.pro_rata_gap_pp)},
+          {"planned_value_yuan", Yuan(g.planned_value_fen)},
+          {"earned_value_yuan", Yuan(g.earned_value_fen)},
           {"spi", OrNull(g.spi)},
           {"growth_month", OrNull(g.investment_growth_month)},
           {"growth_year_to_date", OrNull(g.investment_growth_year_to_date)}}},
     };
     if (g.type == model::GroupType::kCluster || g.type == model::GroupType::kPlan) {
       group["output"] = {{"year_to_date_yuan", Yuan(g.output_year_to_date_fen)},
+                         {"reported_through", MonthOrNull(g.output_as_of)},
                          {"target_year_yuan", g.output_target_fen ? Yuan(*g.output_target_fen) : json(nullptr)},
                          {"completion_rate", OrNull(g.output_completion_rate)},
                          {"pro_rata_gap_pp", OrNull(g.output_pro_rata_gap_pp)}};

@@ -66,6 +66,9 @@ const std::vector<GroupGauge>& GroupGauges() {
        [](const GroupFigures& g) { return double(g.lines_planned); }},
       {"pipelined_group_investment_completed_yuan", "Completed investment of the group's projects, in yuan.",
        [](const GroupFigures& g) { return FenToYuan(g.investment_completed_fen); }},
+      {"pipelined_group_investment_completed_period_yuan",
+       "Completed investment of the group's projects reported for periods inside the plan period, in yuan.",
+       [](const GroupFigures& g) { return FenToYuan(g.investment_completed_period_fen); }},
       {"pipelined_group_investment_planned_yuan", "Planned total investment of the group's projects, in yuan.",
        [](const GroupFigures& g) { return FenToYuan(g.investment_planned_fen); }},
       {"pipelined_group_investment_planned_period_yuan",
@@ -119,6 +122,11 @@ void ProgrammeCollector::Write(MetricSink& sink) const {
       sink.Sample({{"group_type", model::GroupTypeName(g.type)}, {"group", g.code}}, gauge.value(g));
     }
   }
+
+  sink.Family("pipelined_history_events_total",
+              "Accepted events dated before the reporting month's first month: history arriving late or in bulk.",
+              MetricType::Counter);
+  sink.Sample({}, static_cast<double>(programme_.HistoryEvents()));
 
   sink.Family("pipelined_events_total",
               "Events received, by source, result (accepted, duplicate, rejected) and rejection reason.",

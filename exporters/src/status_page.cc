@@ -21,7 +21,8 @@ table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
 th,td{padding:.25em .6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .meta{color:#555}.note{color:#8a5a00}
-.on_track{color:#1b7a2f}.at_risk{color:#a86b00}.lagging{color:#b3261e;font-weight:600}
+.on_track{color:#1b7a2f}.not_reported{color:#666;font-style:italic}.at_risk{color:#a86b00}
+.lagging{color:#b3261e;font-weight:600}.banner{background:#fff6df;border:1px solid #e8c36a;padding:.5em .8em}
 .bar{position:relative;width:120px;height:.8em;background:#eee;display:inline-block}
 .bar span{position:absolute;left:0;top:0;bottom:0;background:#4a7bd0}
 .bar i{position:absolute;top:-2px;bottom:-2px;width:2px;background:#222}
@@ -74,12 +75,12 @@ std::string StatusSpan(model::Status status) {
   return "<span class=\"" + name + "\">" + name + "</span>";
 }
 
-// A completion bar with the pro-rata mark: where the figure should be by now.
+// A completion bar with a mark where the figure should be by now.
 std::string ProgressBar(std::optional<double> rate, double pro_rata) {
   const double filled = std::clamp(rate.value_or(0), 0.0, 1.0) * 100;
   char html[200];
   std::snprintf(html, sizeof html,
-                "<span class=\"bar\" title=\"completion %s, pro-rata %.1f%%\"><span style=\"width:%.1f%%\"></span>"
+                "<span class=\"bar\" title=\"completion %s, expected %.1f%%\"><span style=\"width:%.1f%%\"></span>"
                 "<i style=\"left:%.1f%%\"></i></span>",
                 Percent(rate).c_str(), pro_rata * 100, filled, std::clamp(pro_rata, 0.0, 1.0) * 100);
   return html;
@@ -106,21 +107,28 @@ std::string PageStart(const std::string& title) {
 }
 
 std::string DateLine(const model::Date& today, const model::ReportingPeriod& period, const std::string& rule_set,
-                     bool virtual_clock) {
+                     bool virtual_clock, bool catching_up) {
   char pro_rata[16];
   std::snprintf(pro_rata, sizeof pro_rata, "%.1f%%", period.pro_rata() * 100);
   std::string html = "<p class=\"meta\">Date " + today.ToString() + " (Asia/Shanghai)";
   if (virtual_clock) html += " <span class=\"note\">on a virtual clock</span>";
-  html += " · reporting month " + period.month.ToString() + " · pro-rata (序时进度) " + pro_rata +
-          " · rule set <code>" + HtmlEscape(rule_set) + "</code></p>\n";
+  html += " · reporting month " + period.month.ToString() + " (due " + period.due.ToString() +
+          ") · collecting " + period.collecting.ToString() + " (due " + period.collecting_due.ToString() +
+          ") · calendar pro-rata (序时进度) " + pro_rata + " · rule set <code>" + HtmlEscape(rule_set) + "</code></p>\n";
+  if (catching_up) {
+    html += "<p class=\"banner\" id=\"catching-up\">Catching up: history is arriving in bulk. Figures move on; "
+            "statuses and reasons stay as they were evaluated before it began, and are evaluated again once it "
+            "stops.</p>\n";
+  }
   return html;
 }
 
 void GroupTable(std::ostringstream& html, const model::Report& report, model::GroupType type, const char* title) {
   html << "<h2>" << title << "</h2>\n<table><tr><th>Group</th><th class=n>Projects</th><th class=n>On track</th>"
-          "<th class=n>At risk</th><th class=n>Lagging</th><th class=n>Completed this year</th>"
-          "<th class=n>Annual plan</th><th>Completion vs pro-rata</th><th class=n>Gap</th><th class=n>SPI</th>"
-          "<th>Status</th></tr>\n";
+          "<th class=n>Not reported</th><th class=n>At risk</th><th class=n>Lagging</th>"
+          "<th class=n>Reported on time</th><th class=n>Completed this year</th>"
+          "<th class=n>Annual plan</th><th>Completion vs expected</th><th class=n>Gap to schedule</th>"
+          "<th class=n>Gap to pro-rata</th><th class=n>SPI</th><th>Status</th></tr>\n";
   for (const model::GroupFigures& g : report.groups) {
     if (g.type != type) continue;
     html << "<tr><td>" << HtmlEscape(g.name) << " <span class=meta>(" << HtmlEscape(g.code) << ")</span></td>"
@@ -128,11 +136,13 @@ void GroupTable(std::ostringstream& html, const model::Report& report, model::Gr
     for (model::Status status : model::kAllStatuses) {
       html << "<td class=n>" << g.projects_by_status[static_cast<size_t>(status)] << "</td>";
     }
-    html << "<td class=n>" << FormatMoney(g.investment_reporting_year_to_date_fen) << "</td><td class=n>"
+    html << "<td class=n>" << g.projects_reported_on_time << " / " << g.projects_due_to_report << "</td>"
+         << "<td class=n>" << FormatMoney(g.investment_reporting_year_to_date_fen) << "</td><td class=n>"
          << FormatMoney(g.investment_planned_reporting_year_fen) << "</td><td>"
-         << ProgressBar(g.completion_rate, report.period.pro_rata()) << " " << Percent(g.completion_rate)
-         << "</td><td class=n>" << Points(g.pro_rata_gap_pp) << "</td><td class=n>" << Decimal(g.spi)
-         << "</td><td>" << StatusSpan(g.assessment.status) << "</td></tr>\n";
+         << ProgressBar(g.completion_rate, g.expected_progress.value_or(0)) << " " << Percent(g.completion_rate)
+         << " / " << Percent(g.expected_progress) << "</td><td class=n>" << Points(g.schedule_gap_pp)
+         << "</td><td class=n>" << Points(g.pro_rata_gap_pp) << "</td><td class=n>" << Decimal(g.spi) << "</td><td>"
+         << StatusSpan(g.assessment.status) << "</td></tr>\n";
   }
   html << "</table>\n";
 }
@@ -191,7 +201,7 @@ std::string Chart(const model::ProjectDetail& detail) {
       << "\" width=\"12\" height=\"3\" fill=\"#4a7bd0\"/><text x=\"" << kLeft + 16 << "\" y=\"" << legend_y
       << "\">planned (spending profile)</text><rect x=\"" << kLeft + 190 << "\" y=\"" << legend_y - 9
       << "\" width=\"12\" height=\"3\" fill=\"#888\"/><text x=\"" << kLeft + 206 << "\" y=\"" << legend_y
-      << "\">pro-rata of each year's plan</text><rect x=\"" << kLeft + 400 << "\" y=\"" << legend_y - 9
+      << "\">calendar pro-rata (序时进度)</text><rect x=\"" << kLeft + 400 << "\" y=\"" << legend_y - 9
       << "\" width=\"12\" height=\"3\" fill=\"#1b7a2f\"/><text x=\"" << kLeft + 416 << "\" y=\"" << legend_y
       << "\">completed (reported)</text></g></svg>";
   return svg.str();
@@ -236,27 +246,47 @@ std::string RenderStatusPage(const model::Report& report, const StatusPageInputs
   html << PageStart("pipelined: " + in.plan_name);
   html << "<h1>" << HtmlEscape(in.plan_name) << " <span class=meta>(" << HtmlEscape(in.plan_code) << ", "
        << HtmlEscape(in.plan_period) << ")</span></h1>\n"
-       << DateLine(report.today, report.period, report.rule_set, in.virtual_clock);
+       << DateLine(report.today, report.period, report.rule_set, in.virtual_clock, report.catching_up);
 
   const model::GroupFigures* whole = nullptr;
   for (const model::GroupFigures& g : report.groups) {
     if (g.type == model::GroupType::kPlan) whole = &g;
   }
+  if (whole != nullptr && whole->projects_due_to_report > 0 && whole->projects_reported == 0 &&
+      whole->investment_completed_fen == 0) {
+    html << "<p class=\"banner\" id=\"no-reports\">No reports yet: " << whole->projects_due_to_report
+         << " projects are due to report for " << report.period.month.ToString()
+         << " and none has. Until they do they are <span class=not_reported>not reported</span>, not behind.</p>\n";
+  }
   if (whole != nullptr) {
     html << "<h2>Plan totals</h2>\n<table id=\"plan-totals\">"
          << "<tr><th>Projects</th><td class=n>" << whole->projects << "</td></tr>"
-         << "<tr><th>On track / at risk / lagging</th><td class=n><span class=on_track>"
-         << whole->projects_by_status[0] << "</span> / <span class=at_risk>" << whole->projects_by_status[1]
-         << "</span> / <span class=lagging>" << whole->projects_by_status[2] << "</span></td></tr>"
+         << "<tr><th>On track / not reported / at risk / lagging</th><td class=n><span class=on_track>"
+         << whole->projects_by_status[0] << "</span> / <span class=not_reported>" << whole->projects_by_status[1]
+         << "</span> / <span class=at_risk>" << whole->projects_by_status[2] << "</span> / <span class=lagging>"
+         << whole->projects_by_status[3] << "</span></td></tr>"
+         << "<tr><th>Reports for " << report.period.month.ToString() << " (due " << report.period.due.ToString()
+         << "): reported / on time / due</th><td class=n id=\"timeliness\">" << whole->projects_reported << " / "
+         << whole->projects_reported_on_time << " / " << whole->projects_due_to_report << " ("
+         << Percent(whole->reporting_timeliness) << " on time)</td></tr>"
+         << "<tr><th>Reports in for " << report.period.collecting.ToString() << " (due "
+         << report.period.collecting_due.ToString() << ")</th><td class=n>" << whole->projects_reported_collecting
+         << "</td></tr>"
          << "<tr><th>Planned investment (whole plan)</th><td class=n>" << FormatMoney(whole->investment_planned_fen)
-         << "</td></tr><tr><th>Completed investment (all reported)</th><td class=n>"
-         << FormatMoney(whole->investment_completed_fen) << "</td></tr>"
+         << "</td></tr><tr><th>Planned in the plan period</th><td class=n>"
+         << FormatMoney(whole->investment_planned_period_fen) << "</td></tr>"
+         << "<tr><th>Completed in the plan period (reported)</th><td class=n>"
+         << FormatMoney(whole->investment_completed_period_fen) << "</td></tr>"
          << "<tr><th>Completed " << report.period.year() << " to " << report.period.month.ToString()
          << "</th><td class=n>" << FormatMoney(whole->investment_reporting_year_to_date_fen) << " of "
          << FormatMoney(whole->investment_planned_reporting_year_fen) << "</td></tr>"
-         << "<tr><th>Completion vs pro-rata</th><td class=n>"
-         << ProgressBar(whole->completion_rate, report.period.pro_rata()) << " " << Percent(whole->completion_rate)
-         << " (" << Points(whole->pro_rata_gap_pp) << ")</td></tr>"
+         << "<tr><th>Completion vs expected by schedule</th><td class=n>"
+         << ProgressBar(whole->completion_rate, whole->expected_progress.value_or(0)) << " "
+         << Percent(whole->completion_rate) << " of " << Percent(whole->expected_progress) << " expected ("
+         << Points(whole->schedule_gap_pp) << ")</td></tr>"
+         << "<tr><th>Completion vs calendar pro-rata (序时进度)</th><td class=n>"
+         << Percent(whole->completion_rate) << " ("
+         << Points(whole->pro_rata_gap_pp) << ")</td></tr>"
          << "<tr><th>SPI</th><td class=n>" << Decimal(whole->spi) << "</td></tr>"
          << "<tr><th>Started, of those due to start</th><td class=n>" << whole->projects_due_started << " / "
          << whole->projects_due_to_start << "</td></tr>"
@@ -281,7 +311,32 @@ std::string RenderStatusPage(const model::Report& report, const StatusPageInputs
     }
   }
   html << "</table>\n";
-  if (listed == 0) html << "<p>Every project is on track.</p>\n";
+  if (listed == 0) html << "<p>No project is lagging or at risk.</p>\n";
+
+  // Not reported: the report is missing, and nothing else is wrong with what
+  // the project did report. Long on a first day, so the first few only.
+  constexpr int kNotReportedListed = 50;
+  const int not_reported = whole != nullptr ? whole->projects_by_status[1] : 0;
+  html << "<h2>Projects not reported</h2>\n";
+  if (not_reported == 0) {
+    html << "<p>Every project due to report for " << report.period.month.ToString() << " has reported.</p>\n";
+  } else {
+    html << "<table id=\"not-reported-projects\"><tr><th>Project</th><th>Name</th><th>District</th>"
+            "<th>Reported through</th><th>Reason</th></tr>\n";
+    int shown = 0;
+    for (const model::ProjectFigures& f : report.projects) {
+      if (f.assessment.status != model::Status::kNotReported) continue;
+      if (++shown > kNotReportedListed) break;
+      html << "<tr><td>" << ProjectLink(*f.plan) << "</td><td>" << HtmlEscape(f.plan->name) << "</td><td>"
+           << HtmlEscape(f.plan->district) << "</td><td>" << (f.as_of ? f.as_of->ToString() : "nothing yet")
+           << "</td><td>" << Reasons(f.assessment) << "</td></tr>\n";
+    }
+    html << "</table>\n";
+    if (not_reported > kNotReportedListed) {
+      html << "<p class=meta>… and " << not_reported - kNotReportedListed
+           << " more: <a href=\"/api/v1/projects?status=not_reported\">all of them</a>.</p>\n";
+    }
+  }
 
   GroupTable(html, report, model::GroupType::kArea, "Areas");
   GroupTable(html, report, model::GroupType::kCluster, "Industrial clusters");
@@ -341,7 +396,7 @@ std::string RenderProjectPage(const model::ProjectDetail& detail, bool virtual_c
   html << PageStart(plan.code + " " + plan.name);
   html << "<p><a href=\"/\">&larr; status</a></p><h1>" << HtmlEscape(plan.code) << " " << HtmlEscape(plan.name)
        << "</h1>\n"
-       << DateLine(detail.today, detail.period, detail.rule_set, virtual_clock);
+       << DateLine(detail.today, detail.period, detail.rule_set, virtual_clock, detail.catching_up);
   html << "<p>Area <b>" << HtmlEscape(plan.area) << "</b> · cluster <b>"
        << (plan.cluster.empty() ? "none" : HtmlEscape(plan.cluster)) << "</b> · district <b>"
        << HtmlEscape(plan.district) << "</b>"
@@ -349,7 +404,15 @@ std::string RenderProjectPage(const model::ProjectDetail& detail, bool virtual_c
   html << "<p id=\"status\">Status: " << StatusSpan(f.assessment.status) << "</p>";
   if (!f.assessment.findings.empty()) html << "<p>" << Reasons(f.assessment) << "</p>\n";
 
+  html << "<p id=\"report\">Report for " << detail.period.month.ToString() << " (due "
+       << detail.period.due.ToString() << "): " << model::ReportStateName(f.report)
+       << (f.reported_on ? ", first reported " + f.reported_on->ToString() : std::string()) << " · figures as of "
+       << (f.as_of ? f.as_of->ToString() : std::string("nothing reported yet")) << "</p>\n";
+
   html << "<h2>Plan</h2>\n<table><tr><th>Construction start</th><td>" << plan.construction_start.ToString()
+       << (plan.continuing ? " (continuing: started " + plan.continuing->started_on.ToString() + ", " +
+                                 FormatMoney(plan.continuing->investment_before_period_fen) + " before the period)"
+                           : std::string())
        << "</td></tr><tr><th>Completion</th><td>" << plan.completion.ToString()
        << "</td></tr><tr><th>Total investment</th><td class=n>" << FormatMoney(plan.investment_total_fen)
        << "</td></tr><tr><th>Spending profile</th><td>" << model::SpendingProfileName(plan.spending_profile)
@@ -359,15 +422,22 @@ std::string RenderProjectPage(const model::ProjectDetail& detail, bool virtual_c
   }
   html << "</table>\n";
 
+  const std::string as_of = f.as_of ? f.as_of->ToString() : "–";
   html << "<h2>Progress</h2>\n<table id=\"progress\"><tr><th>Completed (all reported)</th><td class=n>"
-       << FormatMoney(f.investment_completed_fen) << "</td></tr><tr><th>Completed " << detail.period.year()
-       << " to " << detail.period.month.ToString() << "</th><td class=n>"
-       << FormatMoney(f.investment_reporting_year_to_date_fen) << " of "
-       << FormatMoney(f.investment_planned_reporting_year_fen) << "</td></tr><tr><th>Completion vs pro-rata</th>"
-       << "<td class=n>" << ProgressBar(f.completion_rate, detail.period.pro_rata()) << " "
-       << Percent(f.completion_rate) << " (" << Points(f.pro_rata_gap_pp) << ")</td></tr>"
+       << FormatMoney(f.investment_completed_fen) << "</td></tr><tr><th>Completed "
+       << (f.as_of ? std::to_string(f.as_of->year) : std::string()) << " to " << as_of << "</th><td class=n>"
+       << FormatMoney(f.investment_as_of_year_to_date_fen) << " of "
+       << FormatMoney(f.investment_planned_as_of_year_fen) << "</td></tr><tr><th>Expected by its schedule to "
+       << as_of << "</th><td class=n>" << FormatMoney(f.investment_expected_as_of_fen) << " ("
+       << Percent(f.expected_progress) << ")</td></tr><tr><th>Completion vs expected</th>"
+       << "<td class=n>" << ProgressBar(f.completion_rate, f.expected_progress.value_or(0)) << " "
+       << Percent(f.completion_rate) << " (" << Points(f.schedule_gap_pp) << ", " << Percent(f.schedule_attainment)
+       << " of expected)</td></tr><tr><th>Completion vs calendar pro-rata</th><td class=n>"
+       << Points(f.pro_rata_gap_pp) << "</td></tr>"
        << "<tr><th>Planned value / earned value</th><td class=n>" << FormatMoney(f.planned_value_fen) << " / "
        << FormatMoney(f.earned_value_fen) << "</td></tr><tr><th>SPI</th><td class=n>" << Decimal(f.spi)
+       << "</td></tr><tr><th>Behind its planned value</th><td class=n>"
+       << (f.delay_months ? Decimal(f.delay_months, 1) + " months" : std::string("–"))
        << "</td></tr><tr><th>Forecast completion</th><td class=n>"
        << (f.forecast_completion ? f.forecast_completion->ToString() : "–") << "</td></tr>"
        << "<tr><th>Last report</th><td class=n>"
@@ -377,12 +447,12 @@ std::string RenderProjectPage(const model::ProjectDetail& detail, bool virtual_c
   html << "<h2>Cumulative investment</h2>\n" << Chart(detail) << "\n";
 
   html << "<h2>Milestones</h2>\n<table id=\"milestones\"><tr><th>Milestone</th><th>Planned</th><th>Done</th>"
-          "<th>State</th><th class=n>Slip (days)</th></tr>\n";
+          "<th>State</th><th class=n>Slip (days)</th><th class=n>Months reported without it</th></tr>\n";
   for (const model::Milestone& m : f.milestones) {
     html << "<tr><td>" << model::MilestoneKindName(m.kind) << (m.line.empty() ? "" : " " + HtmlEscape(m.line))
          << "</td><td>" << m.planned.ToString() << "</td><td>" << (m.done_on ? m.done_on->ToString() : "–")
          << "</td><td>" << model::MilestoneStateName(m.state) << "</td><td class=n>" << m.slip_days
-         << "</td></tr>\n";
+         << "</td><td class=n>" << m.reported_months_late << "</td></tr>\n";
   }
   html << "</table>\n";
 

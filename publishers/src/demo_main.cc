@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -67,6 +68,8 @@ int main(int argc, char** argv) {
   bool once = false;
   int batch_size = 500;
   double live_interval = 2;
+  int due_day = model::kDefaultReportDueDay;
+  std::string truth_file;
   app.add_option("--endpoint", endpoint, "Daemon ingest endpoint")->capture_default_str();
   app.add_option("--plan.file", plan_file, "Plan to simulate (default: the embedded Ningbo plan)");
   app.add_option("--until", until_text,
@@ -78,6 +81,14 @@ int main(int argc, char** argv) {
   app.add_option("--batch-size", batch_size, "Largest batch sent at once")->capture_default_str();
   app.add_option("--live-interval", live_interval, "Seconds between events after the history")->capture_default_str();
   app.add_flag("--once", once, "Exit after the history instead of publishing slowly");
+  app.add_option("--reporting.due-day", due_day,
+                 "Day of the next month by which a month's report is due, as the daemon's --reporting.due-day: "
+                 "reports arrive between the 1st and this day, a few later")
+      ->capture_default_str()
+      ->check(CLI::Range(1, model::kMaxReportDueDay));
+  app.add_option("--write-truth", truth_file,
+                 "Write what the history scripts for each project (the ground truth of scripts/detection) to this "
+                 "CSV file, then go on");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -98,9 +109,28 @@ int main(int argc, char** argv) {
   signal(SIGTERM, OnSignal);
 
   const model::Plan& plan = *loaded.plan;
-  std::vector<publisher::ScheduledEvent> history = publisher::BuildDemoHistory(plan, *until, seed);
+  publisher::DemoOptions demo_options;
+  demo_options.until = *until;
+  demo_options.seed = seed;
+  demo_options.calendar = model::ReportingCalendar(due_day);
+  publisher::DemoHistory demo = publisher::BuildDemoHistory(plan, demo_options);
+  const std::vector<publisher::ScheduledEvent>& history = demo.events;
   std::map<publisher::DemoBehaviour, int> behaviours;
-  for (const auto& project : plan.projects) ++behaviours[publisher::BehaviourFor(project.code, seed)];
+  for (const auto& truth : demo.truth) ++behaviours[truth.behaviour];
+  if (!truth_file.empty()) {
+    std::ofstream out(truth_file);
+    out << "project,behaviour,falls_behind_on,started_on,start_delay_months,pace,stalled_from,completed_on\n";
+    auto date = [](const std::optional<model::Date>& d) { return d ? d->ToString() : std::string(); };
+    for (const auto& t : demo.truth) {
+      out << t.project << ',' << publisher::DemoBehaviourName(t.behaviour) << ',' << date(t.falls_behind_on) << ','
+          << date(t.started_on) << ',' << t.start_delay_months << ',' << t.pace << ','
+          << (t.stalled_from ? t.stalled_from->ToString() : "") << ',' << date(t.completed_on) << '\n';
+    }
+    if (!out) {
+      std::cerr << "pipelined-demo: cannot write " << truth_file << "\n";
+      return 2;
+    }
+  }
   std::cout << "pipelined-demo: plan " << plan.code << ", " << plan.projects.size() << " projects (";
   for (const auto& [behaviour, count] : behaviours) {
     std::cout << publisher::DemoBehaviourName(behaviour) << " " << count << " ";
@@ -157,7 +187,7 @@ int main(int argc, char** argv) {
     const model::Date today = model::Date::FromUnixSecondsShanghai(until->StartUnixSecondsShanghai() + elapsed.count());
     live_seed = live_seed * 6364136223846793005ULL + 1442695040888963407ULL;
     const auto& project = plan.projects[(live_seed >> 33) % plan.projects.size()];
-    if (publisher::BehaviourFor(project.code, seed) != publisher::DemoBehaviour::kOnTrack) continue;
+    if (publisher::BehaviourFor(project, seed) != publisher::DemoBehaviour::kOnTrack) continue;
     publisher::EventHeader header{"demo-" + project.code + "-live-" + std::to_string(publisher::UnixNowMicros()),
                                   source, sequence++, project.code, today};
     const model::Fen amount = project.PlannedForYear(today.year) / 365 / model::kFenPerYuan * model::kFenPerYuan;

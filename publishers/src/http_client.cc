@@ -90,7 +90,9 @@ std::string HttpUrl::ToString() const {
   return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + path;
 }
 
-HttpResponse HttpGet(const HttpUrl& url, std::chrono::milliseconds timeout) {
+HttpResponse HttpGet(const HttpUrl& url, std::chrono::milliseconds timeout) { return HttpSend("GET", url, timeout); }
+
+HttpResponse HttpSend(const std::string& method, const HttpUrl& url, std::chrono::milliseconds timeout) {
   HttpResponse response;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -125,8 +127,9 @@ HttpResponse HttpGet(const HttpUrl& url, std::chrono::milliseconds timeout) {
     return response;
   }
   Socket socket_guard(fd);
-  const std::string request = "GET " + url.path + " HTTP/1.0\r\nHost: " + url.host + ":" + std::to_string(url.port) +
-                              "\r\nUser-Agent: pipelined\r\nConnection: close\r\n\r\n";
+  const std::string request = method + " " + url.path + " HTTP/1.0\r\nHost: " + url.host + ":" +
+                              std::to_string(url.port) + "\r\nUser-Agent: pipelined\r\nConnection: close\r\n" +
+                              (method == "GET" ? "" : "Content-Length: 0\r\n") + "\r\n";
   if (!SendAll(fd, request)) {
     response.error = "cannot send the request to " + url.ToString() + ": " + std::strerror(errno);
     return response;

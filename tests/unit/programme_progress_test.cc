@@ -41,26 +41,41 @@ class ProgrammeProgressTest : public ::testing::Test {
   }
 };
 
-TEST_F(ProgrammeProgressTest, CompletionRateAndGapAgainstProRata) {
-  // P-1 plans 100,000 fen for 2024: 30,000 by June is 30%, 20 points behind 50%.
+TEST_F(ProgrammeProgressTest, CompletionRateAndGapAgainstItsScheduleAndTheCalendar) {
+  // P-1 plans 100,000 fen for 2024, all months under construction: 30,000 by
+  // June is 30%, against 50% expected by its schedule and by the calendar.
   Submit(Make("s", "P-1", {2023, 3, 2}, ConstructionStarted{}));
   Submit(Make("a", "P-1", {2024, 3, 5}, InvestmentRecorded{10'000, "2024-02"}));
   Submit(Make("b", "P-1", {2024, 7, 5}, InvestmentRecorded{20'000, "2024-06"}));
-  // The current month is not yet in the figures of the reporting month.
+  // The next month is not yet in the figures of the reporting month.
   Submit(Make("c", "P-1", {2024, 7, 14}, InvestmentRecorded{50'000, "2024-07"}));
   const Report report = programme_.BuildReport();
   const ProjectFigures& p = Project(report, "P-1");
   EXPECT_EQ(report.period.month, (YearMonth{2024, 6}));
+  EXPECT_EQ(p.as_of, (YearMonth{2024, 6}));
   EXPECT_EQ(p.investment_reporting_year_to_date_fen, 30'000);
+  EXPECT_EQ(p.investment_expected_as_of_fen, 50'000);
   ASSERT_TRUE(p.completion_rate.has_value());
   EXPECT_DOUBLE_EQ(*p.completion_rate, 0.3);
+  EXPECT_DOUBLE_EQ(*p.expected_progress, 0.5);
+  EXPECT_NEAR(*p.schedule_gap_pp, -20.0, 1e-9);
+  EXPECT_DOUBLE_EQ(*p.schedule_attainment, 0.6);
   EXPECT_NEAR(*p.pro_rata_gap_pp, -20.0, 1e-9);
-  // PV: 2023 in full + half of 2024 = 150,000; EV 30,000 -> SPI 0.2.
+  // PV: 2023 in full + half of 2024 = 150,000; EV 30,000 -> SPI 0.2. 30,000
+  // was planned by the end of 2023-05 (10,000 a month from March): 13
+  // months behind at the end of 2024-06.
   EXPECT_EQ(p.planned_value_fen, 150'000);
   EXPECT_EQ(p.earned_value_fen, 30'000);
   EXPECT_DOUBLE_EQ(*p.spi, 0.2);
-  EXPECT_TRUE(HasReason(p.assessment, lagging_reason::kBehindProRata));
-  EXPECT_EQ(p.assessment.status, Status::kLagging) << "production line L1 (2024-04) is 3 months overdue";
+  EXPECT_DOUBLE_EQ(*p.delay_months, 13.0);
+  EXPECT_EQ(p.assessment.status, Status::kLagging);
+  EXPECT_EQ(p.assessment.LevelOf(lagging_reason::kBehindSchedule), Status::kLagging);
+  EXPECT_EQ(p.assessment.LevelOf(lagging_reason::kScheduleDelay), Status::kLagging);
+  // Line L1 (2024-04): May and June reported without it.
+  EXPECT_EQ(p.assessment.LevelOf(lagging_reason::kMilestoneOverdue), Status::kAtRisk);
+  EXPECT_EQ(p.report, ReportState::kOnTime);
+  EXPECT_EQ(*p.reported_on, (Date{2024, 7, 5}));
+  EXPECT_TRUE(p.reported_collecting) << "July's report is in already";
 }
 
 TEST_F(ProgrammeProgressTest, ProjectWithoutPlanForTheYearHasNoRate) {
@@ -97,33 +112,79 @@ TEST_F(ProgrammeProgressTest, NotYetDueProjectIsOnTrack) {
   EXPECT_EQ(p2.assessment.status, Status::kOnTrack);
 }
 
-TEST_F(ProgrammeProgressTest, BecomesLaggingWhenTheDeadlinePassesWithoutEvents) {
+TEST_F(ProgrammeProgressTest, AProjectThatReportsNothingIsNotReportedNeverLagging) {
   Plan plan = testing::SmallPlan();
   plan.projects[1].construction_start = {2024, 7};
-  plan.projects[1].investment_by_year_fen = {{2025, 1}};
-  ManualClock clock{At({2024, 7, 31})};
+  plan.projects[1].investment_by_year_fen = {{2024, 60'000}};
+  ManualClock clock{At({2024, 8, 10})};
   Programme programme{std::move(plan), clock};
+  // July's report is not due yet: nothing is expected of it.
   EXPECT_EQ(Project(programme.BuildReport(), "P-2").assessment.status, Status::kOnTrack);
-  clock.Set(At({2024, 8, 1}));
-  EXPECT_EQ(Project(programme.BuildReport(), "P-2").assessment.status, Status::kAtRisk);
-  clock.Set(At({2024, 10, 1}));
-  EXPECT_EQ(Project(programme.BuildReport(), "P-2").assessment.status, Status::kLagging);
+  clock.Set(At({2024, 8, 11}));
+  const Report report = programme.BuildReport();
+  const ProjectFigures& p2 = Project(report, "P-2");
+  EXPECT_EQ(p2.assessment.status, Status::kNotReported);
+  EXPECT_EQ(p2.report, ReportState::kMissing);
+  EXPECT_FALSE(p2.completion_rate.has_value()) << "no data is not 0% done";
+  EXPECT_FALSE(p2.spi.has_value());
+  // Months later, with still nothing: not reported, not lagging.
+  clock.Set(At({2025, 3, 11}));
+  EXPECT_EQ(Project(programme.BuildReport(), "P-2").assessment.status, Status::kNotReported);
+}
+
+TEST_F(ProgrammeProgressTest, AStartNotReportedInTheMonthsReportedSinceIsOverdue) {
+  Plan plan = testing::SmallPlan();
+  plan.projects[1].construction_start = {2024, 7};
+  plan.projects[1].investment_by_year_fen = {{2024, 60'000}};
+  ManualClock clock{At({2024, 8, 11})};
+  Programme programme{std::move(plan), clock};
+  // The project reports monthly that nothing was done: it has not started.
+  for (int month = 7; month <= 10; ++month) {
+    Event report = Make("r" + std::to_string(month), "P-2", {2024, month + 1, 5},
+                        InvestmentRecorded{0, YearMonth{2024, month}.ToString()});
+    clock.Set(At({2024, month + 1, 5}));
+    ASSERT_EQ(testing::Submit(programme, report).status, EventStatus::kAccepted);
+  }
+  // A = July: nothing done of the 10,000 expected: lagging by its schedule,
+  // the start not yet overdue (no month reported after July).
+  clock.Set(At({2024, 8, 11}));
+  Report report = programme.BuildReport();
+  EXPECT_EQ(Project(report, "P-2").assessment.status, Status::kLagging);
+  EXPECT_EQ(Project(report, "P-2").assessment.LevelOf(lagging_reason::kStartOverdue), Status::kOnTrack);
+  clock.Set(At({2024, 9, 11}));
+  EXPECT_EQ(Project(programme.BuildReport(), "P-2").assessment.LevelOf(lagging_reason::kStartOverdue),
+            Status::kAtRisk);
+  clock.Set(At({2024, 11, 11}));
+  report = programme.BuildReport();
+  EXPECT_EQ(Project(report, "P-2").assessment.LevelOf(lagging_reason::kStartOverdue), Status::kLagging);
+  EXPECT_EQ(Project(report, "P-2").milestones[0].reported_months_late, 3);
 }
 
 TEST_F(ProgrammeProgressTest, SilentSourceAndMissingInvestmentReports) {
-  Submit(Make("s", "P-2", {2023, 3, 2}, ConstructionStarted{}));
-  Submit(Make("a", "P-2", {2024, 3, 20}, InvestmentRecorded{60'000, "2024-03"}));
-  const Report before = programme_.BuildReport();
+  RuleSet rules = RuleSet::Schedule();
+  rules.source_silent_at_risk_days = 45;
+  ProgrammeOptions options;
+  options.rules = rules;
+  Programme programme{testing::SmallPlan(), clock_, options};
+  ASSERT_EQ(testing::Submit(programme, Make("s", "P-2", {2023, 3, 2}, ConstructionStarted{})).status,
+            EventStatus::kAccepted);
+  ASSERT_EQ(testing::Submit(programme, Make("a", "P-2", {2024, 3, 20}, InvestmentRecorded{60'000, "2024-03"})).status,
+            EventStatus::kAccepted);
+  const Report before = programme.BuildReport();
   const ProjectFigures& p = Project(before, "P-2");
   // Last report 2024-03-20, today 2024-07-15: 117 days; April, May, June missing.
   EXPECT_TRUE(HasReason(p.assessment, lagging_reason::kSourceSilent));
-  EXPECT_TRUE(HasReason(p.assessment, lagging_reason::kNoInvestmentReported));
+  EXPECT_EQ(p.assessment.LevelOf(lagging_reason::kNoInvestmentReported), Status::kAtRisk);
+  EXPECT_EQ(p.assessment.LevelOf(lagging_reason::kReportMissing), Status::kNotReported);
+  EXPECT_EQ(p.as_of, (YearMonth{2024, 3})) << "its figures are as of its last report";
   // A report of 0 yuan is still a report.
-  Submit(Make("z", "P-2", {2024, 7, 10}, InvestmentRecorded{0, "2024-06"}));
-  const Report report = programme_.BuildReport();
+  ASSERT_EQ(testing::Submit(programme, Make("z", "P-2", {2024, 7, 10}, InvestmentRecorded{0, "2024-06"})).status,
+            EventStatus::kAccepted);
+  const Report report = programme.BuildReport();
   const ProjectFigures& after = Project(report, "P-2");
   EXPECT_FALSE(HasReason(after.assessment, lagging_reason::kSourceSilent));
   EXPECT_FALSE(HasReason(after.assessment, lagging_reason::kNoInvestmentReported));
+  EXPECT_FALSE(HasReason(after.assessment, lagging_reason::kReportMissing));
 }
 
 TEST_F(ProgrammeProgressTest, YearOverYearGrowthForTheMonthAndTheYearToDate) {
@@ -142,7 +203,7 @@ TEST_F(ProgrammeProgressTest, YearOverYearGrowthForTheMonthAndTheYearToDate) {
 }
 
 TEST_F(ProgrammeProgressTest, FebruaryReportCoversJanuaryAndFebruary) {
-  clock_.Set(At({2024, 3, 10}));
+  clock_.Set(At({2024, 3, 11}));
   Submit(Make("j", "P-1", {2024, 1, 31}, InvestmentRecorded{100, "2024-01"}));
   Submit(Make("f", "P-1", {2024, 2, 29}, InvestmentRecorded{200, "2024-02"}));
   Submit(Make("pj", "P-1", {2023, 1, 31}, InvestmentRecorded{150, "2023-01"}));

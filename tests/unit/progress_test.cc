@@ -16,28 +16,64 @@ ProjectPlan PlanWithYears(std::map<int, Fen> years) {
   return p;
 }
 
-TEST(ReportingPeriodTest, IsTheLastCompleteMonth) {
-  const ReportingPeriod june = ReportingPeriodOn({2024, 7, 15});
-  EXPECT_EQ(june.month, (YearMonth{2024, 6}));
-  EXPECT_DOUBLE_EQ(june.pro_rata(), 0.5);
-  EXPECT_EQ(ReportingPeriodOn({2024, 12, 31}).month, (YearMonth{2024, 11}));
+ReportingPeriod On(const Date& today, int due_day = 10) {
+  return ReportingPeriodOn(today, ReportingCalendar(due_day));
 }
 
-TEST(ReportingPeriodTest, JanuaryIsReportedWithFebruary) {
-  // In March the first report of the year, January-February, is due: 2/12.
-  EXPECT_EQ(ReportingPeriodOn({2024, 3, 1}).month, (YearMonth{2024, 2}));
-  EXPECT_DOUBLE_EQ(ReportingPeriodOn({2024, 3, 1}).pro_rata(), 2.0 / 12);
+TEST(ReportingPeriodTest, AMonthIsTheReportingMonthOnceItsReportsDueDayHasPassed) {
+  // June's report is due by 10 July: until then May stays the reporting month.
+  EXPECT_EQ(On({2024, 7, 1}).month, (YearMonth{2024, 5}));
+  EXPECT_EQ(On({2024, 7, 10}).month, (YearMonth{2024, 5}));
+  const ReportingPeriod june = On({2024, 7, 11});
+  EXPECT_EQ(june.month, (YearMonth{2024, 6}));
+  EXPECT_EQ(june.due, (Date{2024, 7, 10}));
+  EXPECT_EQ(june.collecting, (YearMonth{2024, 7}));
+  EXPECT_EQ(june.collecting_due, (Date{2024, 8, 10}));
+  EXPECT_DOUBLE_EQ(june.pro_rata(), 0.5);
+  EXPECT_EQ(On({2024, 12, 31}).month, (YearMonth{2024, 11}));
+}
+
+TEST(ReportingPeriodTest, TheDueDayIsConfigurable) {
+  EXPECT_EQ(On({2024, 7, 5}, 5).month, (YearMonth{2024, 5}));
+  EXPECT_EQ(On({2024, 7, 6}, 5).month, (YearMonth{2024, 6}));
+  EXPECT_EQ(On({2024, 7, 28}, 28).month, (YearMonth{2024, 5}));
+  EXPECT_EQ(On({2024, 7, 29}, 28).month, (YearMonth{2024, 6}));
+  EXPECT_EQ(On({2024, 7, 2}, 1).month, (YearMonth{2024, 6}));
+}
+
+TEST(ReportingPeriodTest, JanuaryIsReportedWithFebruaryDueInMarch) {
+  // The first report of the year, January-February, is due by 10 March: 2/12.
+  EXPECT_EQ(On({2024, 3, 10}).month, (YearMonth{2023, 12}));
+  EXPECT_EQ(On({2024, 3, 11}).month, (YearMonth{2024, 2}));
+  EXPECT_EQ(On({2024, 3, 11}).due, (Date{2024, 3, 10}));
+  EXPECT_DOUBLE_EQ(On({2024, 3, 11}).pro_rata(), 2.0 / 12);
   // In February there is no January report: still December of the year before.
-  EXPECT_EQ(ReportingPeriodOn({2024, 2, 29}).month, (YearMonth{2023, 12}));
-  EXPECT_EQ(ReportingPeriodOn({2024, 2, 1}).year(), 2023);
-  EXPECT_DOUBLE_EQ(ReportingPeriodOn({2024, 2, 1}).pro_rata(), 1.0);
+  EXPECT_EQ(On({2024, 2, 29}).month, (YearMonth{2023, 12}));
+  EXPECT_EQ(On({2024, 2, 1}).year(), 2023);
+  EXPECT_DOUBLE_EQ(On({2024, 2, 1}).pro_rata(), 1.0);
+  // ... and what is being collected then is January-February.
+  EXPECT_EQ(On({2024, 2, 1}).collecting, (YearMonth{2024, 2}));
+  EXPECT_EQ(On({2024, 2, 1}).collecting_due, (Date{2024, 3, 10}));
+  EXPECT_EQ(ReportingCalendar().DueDate({2024, 1}), (Date{2024, 3, 10}));
 }
 
 TEST(ReportingPeriodTest, CrossesTheYearBoundaryInJanuary) {
-  const ReportingPeriod january = ReportingPeriodOn({2025, 1, 1});
-  EXPECT_EQ(january.month, (YearMonth{2024, 12}));
-  EXPECT_EQ(january.year(), 2024);
-  EXPECT_DOUBLE_EQ(january.pro_rata(), 1.0);
+  EXPECT_EQ(On({2025, 1, 10}).month, (YearMonth{2024, 11}));
+  const ReportingPeriod december = On({2025, 1, 11});
+  EXPECT_EQ(december.month, (YearMonth{2024, 12}));
+  EXPECT_EQ(december.year(), 2024);
+  EXPECT_DOUBLE_EQ(december.pro_rata(), 1.0);
+  EXPECT_EQ(december.collecting, (YearMonth{2025, 2}));
+}
+
+TEST(ReportingCalendarTest, StepsThroughReportingMonths) {
+  EXPECT_EQ(ReportingCalendar::Next({2024, 12}), (YearMonth{2025, 2}));
+  EXPECT_EQ(ReportingCalendar::Next({2024, 2}), (YearMonth{2024, 3}));
+  EXPECT_EQ(ReportingCalendar::Previous({2025, 2}), (YearMonth{2024, 12}));
+  EXPECT_EQ(ReportingCalendar::Previous({2025, 3}), (YearMonth{2025, 2}));
+  EXPECT_EQ(ReportingCalendar::ReportOf({2025, 1}), (YearMonth{2025, 2}));
+  EXPECT_EQ(ReportingCalendar::FirstMonthOf({2025, 2}), (YearMonth{2025, 1}));
+  EXPECT_EQ(ReportingCalendar::FirstMonthOf({2025, 3}), (YearMonth{2025, 3}));
 }
 
 TEST(MonthDaysTest, KnowsLeapYears) {
@@ -84,6 +120,76 @@ TEST(PlannedValueTest, SCurveIsSlowFastSlowOverTheConstructionSpan) {
   EXPECT_EQ(PlannedValueThrough(p, {2025, 6}), 1'000'000);
 }
 
+TEST(ExpectedProgressTest, FollowsTheMonthsTheProjectIsUnderConstruction) {
+  // 120,000 in 2024 for a project starting in June: seven months, not twelve.
+  ProjectPlan p = PlanWithYears({{2024, 70'000}, {2025, 120'000}});
+  p.construction_start = {2024, 6};
+  p.completion = {2025, 12};
+  EXPECT_EQ(ActiveMonths(p, 2024), 7);
+  EXPECT_EQ(ActiveMonths(p, 2024, 5), 0);
+  EXPECT_EQ(ExpectedYearToDate(p, {2024, 5}), 0);
+  EXPECT_EQ(ExpectedYearToDate(p, {2024, 6}), 10'000);  // 1/7, not 6/12
+  EXPECT_EQ(ExpectedYearToDate(p, {2024, 12}), 70'000);
+  EXPECT_EQ(ExpectedYearToDate(p, {2025, 3}), 30'000);
+  // Planned value adds the earlier years to it.
+  EXPECT_EQ(PlannedValueThrough(p, {2024, 9}), 40'000);
+  EXPECT_EQ(PlannedValueThrough(p, {2025, 3}), 100'000);
+}
+
+TEST(ExpectedProgressTest, AYearOutsideTheConstructionMonthsFallsBackToTheCalendar) {
+  ProjectPlan p = PlanWithYears({{2025, 120'000}});
+  p.construction_start = {2023, 1};
+  p.completion = {2024, 12};  // a plan for 2025 past the completion
+  EXPECT_EQ(ExpectedYearToDate(p, {2025, 3}), 30'000);
+}
+
+TEST(ExpectedProgressTest, MonthlyAndSCurveFollowTheirOwnCourse) {
+  ProjectPlan monthly = PlanWithYears({{2024, 600}});
+  monthly.spending_profile = SpendingProfile::kMonthly;
+  monthly.investment_by_month_fen = {{{2024, 1}, 100}, {{2024, 3}, 200}, {{2024, 12}, 300}};
+  EXPECT_EQ(ExpectedYearToDate(monthly, {2024, 3}), 300);
+  ProjectPlan s_curve = PlanWithYears({{2023, 500'000}, {2024, 500'000}});
+  s_curve.spending_profile = SpendingProfile::kSCurve;
+  // The S-curve gives 156,250 by 2023-06 of the 500,000 of 2023.
+  EXPECT_EQ(ExpectedYearToDate(s_curve, {2023, 6}), 156'250);
+  EXPECT_EQ(ExpectedYearToDate(s_curve, {2024, 6}), 343'750);
+}
+
+TEST(PlannedValueTest, AContinuingProjectStartsThePeriodWithWhatItHadDone) {
+  ProjectPlan p = PlanWithYears({{2021, 120'000}, {2022, 120'000}});
+  p.construction_start = {2019, 6};
+  p.completion = {2022, 12};
+  p.continuing = ContinuingProject{{2019, 6, 15}, 300'000, {2021, 1}};
+  EXPECT_EQ(PlannedValueThrough(p, {2020, 12}), 300'000);
+  EXPECT_EQ(PlannedValueThrough(p, {2021, 1}), 310'000);
+  EXPECT_EQ(PlannedValueThrough(p, {2022, 12}), 540'000);
+}
+
+TEST(EarnedScheduleTest, MonthsBehindThePlannedValue) {
+  const ProjectPlan p = PlanWithYears({{2023, 120'000}, {2024, 240'000}});  // 10,000 then 20,000 a month
+  const PlannedValueCurve curve(p);
+  EXPECT_EQ(curve.At({2023, 6}), 60'000);
+  EXPECT_EQ(curve.DelayMonths(60'000, {2023, 6}), 0.0);
+  // 45,000 was planned by the middle of May: 1.5 months behind at the end of June.
+  EXPECT_DOUBLE_EQ(*curve.DelayMonths(45'000, {2023, 6}), 1.5);
+  // Ahead: 130,000 was planned by the middle of January 2024.
+  EXPECT_DOUBLE_EQ(*curve.DelayMonths(130'000, {2023, 12}), -0.5);
+  // Nothing earned: behind by every month planned so far.
+  EXPECT_DOUBLE_EQ(*curve.DelayMonths(0, {2023, 3}), 3.0);
+  // Nothing planned yet: no delay to speak of.
+  EXPECT_EQ(curve.DelayMonths(0, {2022, 12}), std::nullopt);
+}
+
+TEST(EarnedScheduleTest, APlannedPauseCountsToItsEnd) {
+  ProjectPlan p = PlanWithYears({{2024, 600}});
+  p.spending_profile = SpendingProfile::kMonthly;
+  p.investment_by_month_fen = {{{2024, 1}, 100}, {{2024, 3}, 200}, {{2024, 12}, 300}};
+  const PlannedValueCurve curve(p);
+  // 300 was planned by the end of March and nothing more until December: at
+  // the end of November a project with 300 is on schedule.
+  EXPECT_DOUBLE_EQ(*curve.DelayMonths(300, {2024, 11}), 0.0);
+}
+
 TEST(MilestoneTest, StatesAroundThePlannedMonth) {
   const YearMonth march{2024, 3};
   EXPECT_EQ(EvaluateMilestone(MilestoneKind::kConstructionStart, "", march, std::nullopt, {2024, 2, 29}).state,
@@ -96,7 +202,18 @@ TEST(MilestoneTest, StatesAroundThePlannedMonth) {
       EvaluateMilestone(MilestoneKind::kConstructionStart, "", march, std::nullopt, {2024, 4, 10});
   EXPECT_EQ(overdue.state, MilestoneState::kOverdue);
   EXPECT_EQ(overdue.slip_days, 10);
-  EXPECT_EQ(overdue.slip_months, 1);
+  EXPECT_EQ(overdue.slip_months, 0) << "ten days late is not a month late";
+}
+
+TEST(MilestoneTest, SlipCountsWholeMonthsAfterTheDeadline) {
+  const YearMonth march{2024, 3};
+  auto months_on = [&](const Date& today) {
+    return EvaluateMilestone(MilestoneKind::kCompletion, "", march, std::nullopt, today).slip_months;
+  };
+  EXPECT_EQ(months_on({2024, 4, 1}), 0);   // one day late
+  EXPECT_EQ(months_on({2024, 4, 30}), 0);  // April not yet over
+  EXPECT_EQ(months_on({2024, 5, 1}), 1);   // all of April late
+  EXPECT_EQ(months_on({2024, 7, 31}), 3);
 }
 
 TEST(MilestoneTest, DoneOnTimeOrLateWithTheDaysOfSlip) {
@@ -113,8 +230,11 @@ TEST(MilestoneTest, DoneOnTimeOrLateWithTheDaysOfSlip) {
       EvaluateMilestone(MilestoneKind::kProductionLine, "L1", february, Date{2024, 3, 2}, {2024, 6, 1});
   EXPECT_EQ(late.state, MilestoneState::kDoneLate);
   EXPECT_EQ(late.slip_days, 2);
-  EXPECT_EQ(late.slip_months, 1);
+  EXPECT_EQ(late.slip_months, 0);
   EXPECT_EQ(late.line, "L1");
+  EXPECT_EQ(EvaluateMilestone(MilestoneKind::kProductionLine, "L1", february, Date{2024, 4, 2}, {2024, 6, 1})
+                .slip_months,
+            1);
 }
 
 TEST(MilestoneTest, OverdueAcrossTheYearBoundary) {
@@ -122,7 +242,7 @@ TEST(MilestoneTest, OverdueAcrossTheYearBoundary) {
                                         {2024, 2, 1});
   EXPECT_EQ(m.state, MilestoneState::kOverdue);
   EXPECT_EQ(m.slip_days, 31 + 31 + 1);  // December, January, 1 February
-  EXPECT_EQ(m.slip_months, 3);
+  EXPECT_EQ(m.slip_months, 2);          // December and January have passed
 }
 
 TEST(ForecastTest, StretchesThePlannedDurationByOneOverSpi) {

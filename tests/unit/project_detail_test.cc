@@ -54,11 +54,15 @@ TEST_F(ProjectDetailTest, MonthsRunFromThePlansFirstYearToItsEndWithCumulativeFi
   const MonthlyProgress& december = Month(*detail, {2023, 12});
   EXPECT_EQ(december.planned_cumulative_fen, 100'000);
   EXPECT_EQ(december.pro_rata_cumulative_fen, 100'000);
+  // Planned by its schedule: nothing before its start in March 2023.
+  EXPECT_EQ(Month(*detail, {2023, 2}).planned_cumulative_fen, 0);
+  EXPECT_EQ(Month(*detail, {2023, 3}).planned_cumulative_fen, 10'000);
   const MonthlyProgress& june = Month(*detail, {2024, 6});
   EXPECT_EQ(june.pro_rata_cumulative_fen, 150'000) << "2023's plan and 6/12 of 2024's";
   EXPECT_EQ(june.planned_cumulative_fen, 150'000);
-  EXPECT_EQ(june.completed_cumulative_fen, 30'000);
-  EXPECT_FALSE(Month(*detail, {2024, 7}).completed_cumulative_fen) << "July is not reported before August";
+  EXPECT_EQ(Month(*detail, {2024, 2}).completed_cumulative_fen, 30'000);
+  EXPECT_FALSE(Month(*detail, {2024, 3}).completed_cumulative_fen)
+      << "months after the last report are not drawn as nothing done";
   EXPECT_EQ(Month(*detail, {2025, 12}).pro_rata_cumulative_fen, 300'000);
 }
 

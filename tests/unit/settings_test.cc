@@ -55,9 +55,34 @@ TEST(SettingsTest, ValidatesValuesSharedByFlagsAndFile) {
   settings.log_level = "loud";
   settings.log_format = "xml";
   settings.clock_start = "30/06/2025";
-  settings.clock_rate = 0;
+  settings.clock_rate = -1;
   settings.ingest_max_message_bytes = 10;
-  EXPECT_EQ(ValidateSettings(settings).size(), 5u);
+  settings.reporting_due_day = 29;
+  settings.lagging_catch_up_settle_seconds = -1;
+  EXPECT_EQ(ValidateSettings(settings).size(), 7u);
+}
+
+TEST(SettingsTest, AClockThatStandsStillMayBeSettableOnlyIfVirtual) {
+  Settings settings;
+  settings.clock_rate = 0;
+  settings.clock_settable = true;
+  ASSERT_EQ(ValidateSettings(settings).size(), 1u);
+  EXPECT_THAT(ValidateSettings(settings)[0], HasSubstr("clock.settable needs a virtual clock"));
+  settings.clock_start = "2021-01-01";
+  EXPECT_TRUE(ValidateSettings(settings).empty());
+}
+
+TEST(SettingsTest, ReportingDueDayAndCatchUpFromTheFile) {
+  SettingsLoadResult file = LoadSettingsFromString(
+      "reporting: {due_day: 15}\nlagging: {catch_up_settle_seconds: 120}\nclock: {settable: true}\n", "s.yaml");
+  ASSERT_TRUE(file.errors.empty()) << JoinErrors(file.errors);
+  EXPECT_EQ(*file.values.reporting_due_day, 15);
+  EXPECT_EQ(*file.values.lagging_catch_up_settle_seconds, 120);
+  EXPECT_TRUE(*file.values.clock_settable);
+  Settings settings;
+  settings.reporting_due_day = 15;
+  EXPECT_EQ(ProgrammeOptionsFrom(settings).calendar.due_day(), 15);
+  EXPECT_EQ(ProgrammeOptionsFrom(settings).rules.name, "schedule") << "the default rule set";
 }
 
 TEST(SettingsTest, AValueThatLooksLikeAFlagIsRefused) {
@@ -129,12 +154,29 @@ TEST(SettingsTest, RuleSetMistakesAreReportedWithTheirPlace) {
 )", "s.yaml");
   const std::string errors = JoinErrors(file.errors);
   EXPECT_THAT(errors, HasSubstr("s.yaml:3:5: lagging.rule_sets.pro_rata: pro_rata is a built-in rule set"));
-  EXPECT_THAT(errors, HasSubstr("s.yaml:5:13: lagging.rule_sets.office.base: expected pro_rata or spi"));
+  EXPECT_THAT(errors,
+              HasSubstr("s.yaml:5:13: lagging.rule_sets.office.base: expected one of schedule, pro_rata, spi"));
   EXPECT_THAT(errors, HasSubstr("s.yaml:6:7: lagging.rule_sets.office: unknown key \"spi_low\""));
   EXPECT_THAT(errors, HasSubstr("start_overdue_at_risk_months: expected a whole number"));
   Settings settings;
   settings.lagging_rule_set = "office";
-  EXPECT_THAT(ValidateSettings(settings).front(), HasSubstr("lagging rule set \"office\" is not one of pro_rata, spi"));
+  EXPECT_THAT(ValidateSettings(settings).front(),
+              HasSubstr("lagging rule set \"office\" is not one of schedule, pro_rata, spi"));
+}
+
+TEST(SettingsTest, ContradictoryThresholdsAreRefusedWithTheirPlace) {
+  SettingsLoadResult file = LoadSettingsFromString(R"(lagging:
+  rule_sets:
+    office:
+      base: schedule
+      delay_at_risk_months: 6
+      clear_margin_pp: off
+)", "s.yaml");
+  const std::string errors = JoinErrors(file.errors);
+  EXPECT_THAT(errors, HasSubstr("s.yaml:6:24: lagging.rule_sets.office.clear_margin_pp: expected a number; this "
+                                "key cannot be off"));
+  EXPECT_THAT(errors, HasSubstr("s.yaml:3:5: lagging.rule_sets.office: delay_at_risk_months (6) is past "
+                                "delay_lagging_months (3)"));
 }
 
 TEST(SettingsTest, ReadsConnectionLimitAndStringLimits) {

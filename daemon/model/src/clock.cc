@@ -12,8 +12,16 @@ VirtualClock::VirtualClock(std::int64_t start_unix_seconds, double rate)
     : start_unix_seconds_(start_unix_seconds), rate_(rate), started_(std::chrono::steady_clock::now()) {}
 
 std::int64_t VirtualClock::NowUnixSeconds() const {
+  std::lock_guard lock(mutex_);
+  if (rate_ == 0) return start_unix_seconds_;
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   return start_unix_seconds_ + static_cast<std::int64_t>(elapsed * rate_);
+}
+
+void VirtualClock::Set(std::int64_t unix_seconds) {
+  std::lock_guard lock(mutex_);
+  start_unix_seconds_ = unix_seconds;
+  started_ = std::chrono::steady_clock::now();
 }
 
 }  // namespace pipelined::model

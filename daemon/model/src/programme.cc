@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "project_evaluation.h"
+
 namespace pipelined::model {
 namespace {
 
@@ -49,13 +51,28 @@ GroupFigures NewGroup(GroupType type, const std::string& code, const std::string
   return group;
 }
 
-// The reporting month's figure covers January and February together when
-// the reporting month is February.
-YearMonth FirstMonthOfReport(YearMonth reporting_month) {
-  return reporting_month.month == 2 ? YearMonth{reporting_month.year, 1} : reporting_month;
+YearMonth FirstMonthOfReport(YearMonth reporting_month) { return ReportingCalendar::FirstMonthOf(reporting_month); }
+
+// The earliest month an event's effect touches: the month it reports for,
+// or the month it happened in.
+std::optional<YearMonth> TouchedMonth(const Event& event) {
+  if (const auto* investment = std::get_if<InvestmentRecorded>(&event.payload)) return YearMonth::Parse(investment->period);
+  if (std::holds_alternative<OutputReported>(event.payload)) return std::nullopt;  // not read by project statuses
+  if (!event.occurred_at_unix) return std::nullopt;
+  return Date::FromUnixSecondsShanghai(*event.occurred_at_unix).Month();
 }
 
 }  // namespace
+
+const char* ReportStateName(ReportState state) {
+  switch (state) {
+    case ReportState::kNotDue: return "not_due";
+    case ReportState::kOnTime: return "on_time";
+    case ReportState::kLate: return "late";
+    case ReportState::kMissing: return "missing";
+  }
+  return "unknown";
+}
 
 void GroupFigures::Add(const ProjectFigures& project) {
   ++projects;
@@ -64,18 +81,23 @@ void GroupFigures::Add(const ProjectFigures& project) {
   lines_launched += project.lines_launched;
   lines_planned += project.lines_planned;
   investment_completed_fen += project.investment_completed_fen;
+  investment_completed_period_fen += project.investment_completed_period_fen;
   investment_planned_fen += project.investment_planned_fen;
   investment_planned_period_fen += project.investment_planned_period_fen;
   investment_completed_year_fen += project.investment_completed_year_fen;
   investment_planned_year_fen += project.investment_planned_year_fen;
   investment_reporting_year_to_date_fen += project.investment_reporting_year_to_date_fen;
   investment_planned_reporting_year_fen += project.investment_planned_reporting_year_fen;
+  investment_expected_reporting_year_fen += project.investment_expected_reporting_year_fen;
   investment_reporting_month_fen += project.investment_reporting_month_fen;
   investment_reporting_month_previous_year_fen += project.investment_reporting_month_previous_year_fen;
   investment_year_to_date_previous_year_fen += project.investment_year_to_date_previous_year_fen;
-  planned_value_fen += project.planned_value_fen;
+  planned_value_fen += project.group_planned_value_fen;
   earned_value_fen += project.earned_value_fen;
   output_year_to_date_fen += project.output_year_to_date_fen;
+  if (project.output_as_of && (!output_as_of || *output_as_of < *project.output_as_of)) {
+    output_as_of = project.output_as_of;
+  }
   for (size_t m = 0; m < 12; ++m) previous_year_months_fen[m] += project.previous_year_months_fen[m];
   for (const Milestone& milestone : project.milestones) {
     // "Due" here means its planned month has begun; done counts whatever its timing.
@@ -89,16 +111,23 @@ void GroupFigures::Add(const ProjectFigures& project) {
       lines_due_launched += done ? 1 : 0;
     }
   }
+  if (project.report != ReportState::kNotDue) {
+    ++projects_due_to_report;
+    projects_reported += project.report != ReportState::kMissing ? 1 : 0;
+    projects_reported_on_time += project.report == ReportState::kOnTime ? 1 : 0;
+    projects_reported_collecting += project.reported_collecting ? 1 : 0;
+  }
   ++projects_by_status[static_cast<size_t>(project.assessment.status)];
 }
 
-Programme::Programme(Plan plan, const Clock& clock, EventLimits limits, RuleSet rules)
+Programme::Programme(Plan plan, const Clock& clock, ProgrammeOptions options)
     : plan_(Indexed(std::move(plan))),
       clock_(clock),
-      validator_(plan_, limits),
-      rules_(std::move(rules)),
+      options_(std::move(options)),
+      validator_(plan_, options_.limits),
       state_fingerprint_(ComputeStateFingerprint()),
-      progress_(plan_.projects.size()) {}
+      progress_(plan_.projects.size()),
+      earlier_months_(plan_.projects.size()) {}
 
 std::optional<Rejection> Programme::Check(const Event& event) const {
   return validator_.Check(event, clock_.NowUnixSeconds());
@@ -112,6 +141,20 @@ bool Programme::Apply(const Event& event, const Event* replaced) {
   ProjectProgress* progress =
       project != nullptr ? &progress_[static_cast<size_t>(project - plan_.projects.data())] : nullptr;
   ++version_;
+  const std::int64_t now = clock_.NowUnixSeconds();
+  NoteHistoryLocked(event, now);
+  if (progress != nullptr) {
+    // An event that changes a month some cached evaluation of earlier
+    // reporting months has read makes that evaluation stale.
+    const int evaluated = std::max(options_.calendar.ReportingMonthOn(Date::FromUnixSecondsShanghai(now)).Index(),
+                                   latest_cached_month_.load(std::memory_order_relaxed));
+    std::optional<YearMonth> touched = TouchedMonth(event);
+    if (replaced != nullptr) {
+      const std::optional<YearMonth> before = TouchedMonth(*replaced);
+      if (before && (!touched || *before < *touched)) touched = before;
+    }
+    if (!touched || touched->Index() < evaluated) ++progress->months_version;
+  }
   // Any accepted event is a sign of life from its source, retractions too.
   // Dated by occurred_at, not reported_at: publishers stamp reported_at with
   // their own wall clock, which need not be the daemon's (virtual) clock.
@@ -173,28 +216,40 @@ std::optional<ProjectDetail> Programme::Detail(const std::string& project_code) 
   ProjectDetail detail;
   const std::int64_t now = clock_.NowUnixSeconds();
   detail.today = Date::FromUnixSecondsShanghai(now);
-  detail.period = ReportingPeriodOn(detail.today);
-  detail.rule_set = rules_.name;
+  detail.period = ReportingPeriodOn(detail.today, options_.calendar);
+  detail.rule_set = options_.rules.name;
   {
     std::shared_lock lock(mutex_);
     detail.figures = FiguresLocked(index, detail.period, now);
     detail.investment_by_month_fen = progress_[index].investment_completed_by_month_fen;
     const auto& recent = progress_[index].recent_events;
     detail.recent_events.assign(recent.rbegin(), recent.rend());
+    detail.catching_up = CatchingUpLocked(now);
+  }
+  if (detail.catching_up) {
+    std::lock_guard held(held_mutex_);
+    if (index < held_projects_.size()) detail.figures.assessment = held_projects_[index];
   }
 
   // The chart runs from the first month with a plan or a report to the last
   // month of the plan (or the reporting month, if later).
   YearMonth first = plan->construction_start;
+  if (plan->continuing) first = std::max(first, plan_.period_start);
   if (!plan->investment_by_year_fen.empty()) first = std::min(first, YearMonth{plan->investment_by_year_fen.begin()->first, 1});
   if (!detail.investment_by_month_fen.empty()) first = std::min(first, detail.investment_by_month_fen.begin()->first);
   YearMonth last = std::max(plan->completion, plan_.period_end);
   if (!plan->investment_by_year_fen.empty()) last = std::max(last, YearMonth{plan->investment_by_year_fen.rbegin()->first, 12});
-  Fen completed = 0;
+  const Fen before = plan->continuing ? plan->continuing->investment_before_period_fen : 0;
+  Fen completed = before;
   Fen earlier_years_planned = 0;
+  for (const auto& [year, fen] : plan->investment_by_year_fen) {
+    if (year < first.year) earlier_years_planned += fen;
+  }
+  if (plan->continuing) earlier_years_planned = before;
   auto reported = detail.investment_by_month_fen.begin();
   // Reports for months before the chart's first month still count.
   while (reported != detail.investment_by_month_fen.end() && reported->first < first) completed += (reported++)->second;
+  const YearMonth reported_through = detail.figures.as_of.value_or(YearMonth{0, 1});
   for (YearMonth month = first; month <= last; month = month.AddMonths(1)) {
     if (month.month == 1 && month != first) earlier_years_planned += plan->PlannedForYear(month.year - 1);
     MonthlyProgress point;
@@ -202,7 +257,7 @@ std::optional<ProjectDetail> Programme::Detail(const std::string& project_code) 
     point.planned_cumulative_fen = PlannedValueThrough(*plan, month);
     point.pro_rata_cumulative_fen = earlier_years_planned + plan->PlannedForYear(month.year) * month.month / 12;
     while (reported != detail.investment_by_month_fen.end() && reported->first <= month) completed += (reported++)->second;
-    if (month <= detail.period.month) point.completed_cumulative_fen = completed;
+    if (month <= reported_through) point.completed_cumulative_fen = completed;
     detail.months.push_back(point);
   }
   return detail;
@@ -239,9 +294,15 @@ bool Programme::ApplyLocked(const Event& event, const ProjectPlan* project, int 
     year += sign * investment->amount_fen;
     if (year == 0) progress.investment_completed_by_year_fen.erase(period->year);
     AddToMonth(progress.investment_completed_by_month_fen, *period, sign * investment->amount_fen);
-    int& reports = progress.investment_reports_by_month[*period];
-    reports += sign;
-    if (reports <= 0) progress.investment_reports_by_month.erase(*period);
+    MonthReports& reports = progress.investment_reports_by_month[*period];
+    const auto day = static_cast<std::int32_t>(occurred_on.DaysSinceEpoch());
+    if (sign > 0) {
+      reports.first_day = reports.count == 0 ? day : std::min(reports.first_day, day);
+      const std::string& label = SourceLabel(event.source);
+      if (progress.reporting_source != label) progress.reporting_source = label;
+    }
+    reports.count += sign;
+    if (reports.count <= 0) progress.investment_reports_by_month.erase(*period);
   } else if (output != nullptr) {
     if (!output_period) return false;
     AddToMonth(progress.output_by_month_fen, *output_period, sign * output->revenue_fen);
@@ -286,93 +347,38 @@ void Programme::ObserveSequence(const std::string& source, std::uint64_t sequenc
 }
 
 ProjectFigures Programme::FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix) const {
-  const ProjectPlan& plan = plan_.projects[index];
+  const internal::ProjectEvaluation evaluation(plan_, plan_.projects[index], progress_[index], options_.rules,
+                                               options_.calendar);
   const ProjectProgress& progress = progress_[index];
-  const Date& today = period.today;
-  const YearMonth a = period.month;
-  const int year = period.year();
-
-  ProjectFigures f;
-  f.plan = &plan;
-  f.construction_started = !progress.construction_started_on.empty();
-  f.lines_launched = static_cast<int>(progress.lines_launched_on.size());
-  f.lines_planned = static_cast<int>(plan.production_lines.size());
-  f.investment_completed_fen = progress.investment_completed_fen;
-  f.investment_planned_fen = plan.investment_total_fen;
-  for (const auto& [planned_year, fen] : plan.investment_by_year_fen) {
-    if (planned_year >= plan_.period_start.year && planned_year <= plan_.period_end.year) {
-      f.investment_planned_period_fen += fen;
+  const int month = period.month.Index();
+  std::optional<Assessment> previous;
+  bool cached = false;
+  {
+    std::lock_guard lock(earlier_months_mutex_);
+    const EarlierMonths& entry = earlier_months_[index];
+    if (entry.months_version == progress.months_version && entry.reporting_month == month) {
+      cached = true;
+      if (entry.has_assessment) previous = entry.assessment;
     }
   }
-  auto done_this_year = progress.investment_completed_by_year_fen.find(today.year);
-  f.investment_completed_year_fen =
-      done_this_year == progress.investment_completed_by_year_fen.end() ? 0 : done_this_year->second;
-  f.investment_planned_year_fen = plan.PlannedForYear(today.year);
-  f.completed = !progress.completed_on.empty();
-
-  // Milestones.
-  auto earliest = [](const std::multiset<Date>& dates) {
-    return dates.empty() ? std::nullopt : std::optional<Date>(*dates.begin());
-  };
-  f.milestones.reserve(plan.production_lines.size() + 2);
-  f.milestones.push_back(EvaluateMilestone(MilestoneKind::kConstructionStart, "", plan.construction_start,
-                                           earliest(progress.construction_started_on), today));
-  for (const ProductionLinePlan& line : plan.production_lines) {
-    auto launched = progress.lines_launched_on.find(line.id);
-    f.milestones.push_back(EvaluateMilestone(
-        MilestoneKind::kProductionLine, line.id, line.launch,
-        launched == progress.lines_launched_on.end() ? std::nullopt : earliest(launched->second), today));
+  if (!cached) {
+    previous = evaluation.AssessMonthsBefore(period.month);
+    std::lock_guard lock(earlier_months_mutex_);
+    EarlierMonths& entry = earlier_months_[index];
+    entry.months_version = progress.months_version;
+    entry.reporting_month = month;
+    entry.has_assessment = previous.has_value();
+    entry.assessment = previous.value_or(Assessment{});
+    int latest = latest_cached_month_.load(std::memory_order_relaxed);
+    while (latest < month && !latest_cached_month_.compare_exchange_weak(latest, month)) {
+    }
   }
-  f.milestones.push_back(
-      EvaluateMilestone(MilestoneKind::kCompletion, "", plan.completion, earliest(progress.completed_on), today));
-
-  // Investment against the reporting calendar.
-  const auto& months = progress.investment_completed_by_month_fen;
-  const YearMonth january{year, 1};
-  f.investment_reporting_year_to_date_fen = SumMonths(months, january, a);
-  f.investment_planned_reporting_year_fen = plan.PlannedForYear(year);
-  f.investment_reporting_month_fen = SumMonths(months, FirstMonthOfReport(a), a);
-  f.investment_reporting_month_previous_year_fen =
-      SumMonths(months, FirstMonthOfReport(a).AddMonths(-12), a.AddMonths(-12));
-  f.investment_year_to_date_previous_year_fen = SumMonths(months, january.AddMonths(-12), a.AddMonths(-12));
-  for (int m = 1; m <= 12; ++m) {
-    auto it = months.find(YearMonth{year - 1, m});
-    f.previous_year_months_fen[static_cast<size_t>(m - 1)] = it == months.end() ? 0 : it->second;
+  ProjectFigures figures = evaluation.Figures(period, now_unix, previous ? &*previous : nullptr);
+  for (auto it = progress.output_by_month_fen.upper_bound(period.month); it != progress.output_by_month_fen.begin();) {
+    figures.output_as_of = (--it)->first;
+    break;
   }
-  f.output_year_to_date_fen = SumMonths(progress.output_by_month_fen, january, a);
-  f.completion_rate = Ratio(f.investment_reporting_year_to_date_fen, f.investment_planned_reporting_year_fen);
-  if (f.completion_rate) f.pro_rata_gap_pp = (*f.completion_rate - period.pro_rata()) * 100.0;
-  f.planned_value_fen = PlannedValueThrough(plan, a);
-  f.earned_value_fen = SumMonths(months, YearMonth{0, 1}, a);
-  f.spi = Ratio(f.earned_value_fen, f.planned_value_fen);
-  if (f.completed) {
-    f.forecast_completion = earliest(progress.completed_on);
-  } else if (f.spi) {
-    f.forecast_completion = ForecastCompletion(plan, *f.spi);
-  }
-  if (progress.last_report_unix > 0) f.last_report_unix = progress.last_report_unix;
-
-  // What the rules look at. A project is under way once it has started or
-  // its planned start month is over; before that nothing is expected of it.
-  ProjectFacts facts;
-  facts.completed = f.completed;
-  facts.milestones = f.milestones;
-  const bool under_way = !f.completed && (f.construction_started || LastDay(plan.construction_start) < today);
-  if (under_way) {
-    if (f.pro_rata_gap_pp) facts.behind_pro_rata_pp = -*f.pro_rata_gap_pp;
-    facts.spi = f.spi;
-    // Months without an investment report, from the last reported period or
-    // from the month before the (actual, else planned) start.
-    const YearMonth start = f.construction_started ? progress.construction_started_on.begin()->Month()
-                                                   : plan.construction_start;
-    YearMonth last = start.AddMonths(-1);
-    auto reported = progress.investment_reports_by_month.upper_bound(a);
-    if (reported != progress.investment_reports_by_month.begin()) last = std::max(last, std::prev(reported)->first);
-    facts.months_without_investment = std::max(0, a.Index() - last.Index());
-    if (f.last_report_unix) facts.days_since_report = std::max<std::int64_t>(0, (now_unix - *f.last_report_unix) / 86400);
-  }
-  f.assessment = AssessProject(facts, rules_);
-  return f;
+  return figures;
 }
 
 void Programme::FinishGroup(GroupFigures& g, const ReportingPeriod& period) const {
@@ -391,9 +397,19 @@ void Programme::FinishGroup(GroupFigures& g, const ReportingPeriod& period) cons
       if (m >= FirstMonthOfReport(period.month).month) g.investment_reporting_month_previous_year_fen += fen;
     }
   }
-  g.completion_rate = Ratio(g.investment_reporting_year_to_date_fen, g.investment_planned_reporting_year_fen);
-  if (g.completion_rate) g.pro_rata_gap_pp = (*g.completion_rate - period.pro_rata()) * 100.0;
+  const Fen planned = g.investment_planned_reporting_year_fen;
+  g.completion_rate = Ratio(g.investment_reporting_year_to_date_fen, planned);
+  g.expected_progress = Ratio(g.investment_expected_reporting_year_fen, planned);
+  if (g.completion_rate) {
+    g.pro_rata_gap_pp = (*g.completion_rate - period.pro_rata()) * 100.0;
+    g.schedule_gap_pp = (*g.completion_rate - g.expected_progress.value_or(0)) * 100.0;
+  }
+  g.schedule_attainment = Ratio(g.investment_reporting_year_to_date_fen, g.investment_expected_reporting_year_fen);
   g.spi = Ratio(g.earned_value_fen, g.planned_value_fen);
+  g.reporting_timeliness = g.projects_due_to_report > 0
+                               ? std::optional<double>(static_cast<double>(g.projects_reported_on_time) /
+                                                       g.projects_due_to_report)
+                               : std::nullopt;
   auto growth = [](Fen now, Fen before) -> std::optional<double> {
     auto ratio = Ratio(now, before);
     return ratio ? std::optional<double>(*ratio - 1.0) : std::nullopt;
@@ -402,27 +418,50 @@ void Programme::FinishGroup(GroupFigures& g, const ReportingPeriod& period) cons
       growth(g.investment_reporting_month_fen, g.investment_reporting_month_previous_year_fen);
   g.investment_growth_year_to_date =
       growth(g.investment_reporting_year_to_date_fen, g.investment_year_to_date_previous_year_fen);
-  if (g.output_target_fen) {
+  // Output is judged as of its last reported month; a cluster without any
+  // output report has no output status.
+  if (g.output_target_fen && g.output_as_of && g.output_as_of->year == period.year()) {
     g.output_completion_rate = Ratio(g.output_year_to_date_fen, *g.output_target_fen);
-    if (g.output_completion_rate) g.output_pro_rata_gap_pp = (*g.output_completion_rate - period.pro_rata()) * 100.0;
+    if (g.output_completion_rate) {
+      g.output_pro_rata_gap_pp = (*g.output_completion_rate - g.output_as_of->month / 12.0) * 100.0;
+    }
   }
   GroupFacts facts;
-  if (g.pro_rata_gap_pp) facts.behind_pro_rata_pp = -*g.pro_rata_gap_pp;
-  facts.spi = g.spi;
+  facts.reporting_month = period.month;
+  facts.projects_due_to_report = g.projects_due_to_report;
+  facts.projects_reported = g.projects_reported;
+  if (planned > 0 && g.investment_expected_reporting_year_fen > 0) {
+    ScheduleFacts schedule;
+    schedule.through = period.month;
+    schedule.done_fen = g.investment_reporting_year_to_date_fen;
+    schedule.expected_fen = g.investment_expected_reporting_year_fen;
+    schedule.year_plan_fen = planned;
+    schedule.attainment = *g.schedule_attainment;
+    schedule.behind_pp = -*g.schedule_gap_pp;
+    facts.schedule = schedule;
+  }
+  // The calendar only once something is reported: no data is not 0% done.
+  if (g.pro_rata_gap_pp && g.projects_reported > 0) facts.behind_pro_rata_pp = -*g.pro_rata_gap_pp;
+  facts.pro_rata = period.pro_rata();
+  if (g.projects_reported > 0) facts.spi = g.spi;
+  facts.planned_value_fen = g.planned_value_fen;
+  facts.earned_value_fen = g.earned_value_fen;
   if (g.output_pro_rata_gap_pp) facts.output_behind_pro_rata_pp = -*g.output_pro_rata_gap_pp;
-  g.assessment = AssessGroup(facts, rules_);
+  facts.output_through = g.output_as_of;
+  g.assessment = AssessGroup(facts, options_.rules);
 }
 
 Report Programme::BuildReport() const {
   Report report;
   const std::int64_t now = clock_.NowUnixSeconds();
   report.today = Date::FromUnixSecondsShanghai(now);
-  report.period = ReportingPeriodOn(report.today);
-  report.rule_set = rules_.name;
+  report.period = ReportingPeriodOn(report.today, options_.calendar);
+  report.rule_set = options_.rules.name;
+  report.statuses_as_of_unix = now;
   const ReportingPeriod& period = report.period;
   const YearMonth january{period.year(), 1};
 
-  std::map<std::string, Fen> enterprise_output;  // cluster -> Y-01..A
+  std::map<std::string, SourceTimeliness> sources;
   const size_t count = plan_.projects.size();
   report.projects.reserve(count);
   // A few hundred projects per hold of the lock: a report of 10,000
@@ -436,12 +475,38 @@ Report Programme::BuildReport() const {
     std::shared_lock lock(mutex_);
     for (size_t i = first; i < std::min(count, first + kProjectsPerLock); ++i) {
       report.projects.push_back(FiguresLocked(i, period, now));
+      const ProjectFigures& figures = report.projects.back();
+      const std::string& source = progress_[i].reporting_source;
+      if (figures.report == ReportState::kNotDue || source.empty()) continue;
+      SourceTimeliness& timeliness = sources[source];
+      ++timeliness.projects_due_to_report;
+      timeliness.projects_reported += figures.report != ReportState::kMissing ? 1 : 0;
+      timeliness.projects_reported_on_time += figures.report == ReportState::kOnTime ? 1 : 0;
     }
   }
+  for (auto& [source, timeliness] : sources) {
+    timeliness.source = source;
+    report.sources.push_back(std::move(timeliness));
+  }
+  std::map<std::string, std::pair<Fen, std::optional<YearMonth>>> enterprise_output;  // cluster -> Y-01..A, as of
   {
     std::shared_lock lock(mutex_);
+    report.catching_up = CatchingUpLocked(now);
     for (const auto& [cluster, months] : cluster_output_by_month_) {
-      enterprise_output[cluster] = SumMonths(months, january, period.month);
+      auto& [fen, as_of] = enterprise_output[cluster];
+      fen = SumMonths(months, january, period.month);
+      if (auto after = months.upper_bound(period.month); after != months.begin()) as_of = std::prev(after)->first;
+    }
+  }
+  // While history arrives in bulk, the statuses published before it began.
+  std::unique_lock held(held_mutex_, std::defer_lock);
+  if (report.catching_up) {
+    held.lock();
+    if (held_projects_.size() == report.projects.size()) {
+      for (size_t i = 0; i < report.projects.size(); ++i) report.projects[i].assessment = held_projects_[i];
+      report.statuses_as_of_unix = held_as_of_unix_;
+    } else {
+      held.unlock();  // nothing published yet: show the live statuses
     }
   }
 
@@ -468,11 +533,19 @@ Report Programme::BuildReport() const {
 
   // Output counts for clusters (with their enterprises' reports) and the plan.
   whole.output_year_to_date_fen = 0;
+  whole.output_as_of.reset();
+  auto later = [](std::optional<YearMonth>& into, const std::optional<YearMonth>& month) {
+    if (month && (!into || *into < *month)) into = month;
+  };
   for (size_t c = 0; c < plan_.clusters.size(); ++c) {
     GroupFigures& cluster = report.groups[first_cluster + c];
     const Group& plan_cluster = plan_.clusters[c];
     auto extra = enterprise_output.find(plan_cluster.code);
-    if (extra != enterprise_output.end()) cluster.output_year_to_date_fen += extra->second;
+    if (extra != enterprise_output.end()) {
+      cluster.output_year_to_date_fen += extra->second.first;
+      later(cluster.output_as_of, extra->second.second);
+    }
+    later(whole.output_as_of, cluster.output_as_of);
     auto targets = plan_.cluster_output_targets.find(plan_cluster.code);
     if (targets == plan_.cluster_output_targets.end()) continue;
     auto target = targets->second.find(period.year());
@@ -481,11 +554,58 @@ Report Programme::BuildReport() const {
       whole.output_target_fen = whole.output_target_fen.value_or(0) + target->second;
     }
   }
-  for (const ProjectFigures& project : report.projects) whole.output_year_to_date_fen += project.output_year_to_date_fen;
-  for (const auto& [cluster, fen] : enterprise_output) whole.output_year_to_date_fen += fen;
+  for (const ProjectFigures& project : report.projects) {
+    whole.output_year_to_date_fen += project.output_year_to_date_fen;
+    later(whole.output_as_of, project.output_as_of);
+  }
+  for (const auto& [cluster, output] : enterprise_output) whole.output_year_to_date_fen += output.first;
   report.groups.push_back(whole);
   for (GroupFigures& group : report.groups) FinishGroup(group, period);
+  if (held.owns_lock() && held_groups_.size() == report.groups.size()) {
+    for (size_t i = 0; i < report.groups.size(); ++i) report.groups[i].assessment = held_groups_[i];
+  }
   return report;
+}
+
+void Programme::PublishStatuses(const Report& report) {
+  if (report.catching_up) return;
+  std::vector<Assessment> projects;
+  projects.reserve(report.projects.size());
+  for (const ProjectFigures& project : report.projects) projects.push_back(project.assessment);
+  std::vector<Assessment> groups;
+  groups.reserve(report.groups.size());
+  for (const GroupFigures& group : report.groups) groups.push_back(group.assessment);
+  std::lock_guard lock(held_mutex_);
+  held_projects_ = std::move(projects);
+  held_groups_ = std::move(groups);
+  held_as_of_unix_ = report.statuses_as_of_unix;
+}
+
+void Programme::NoteHistoryLocked(const Event& event, std::int64_t now_unix) {
+  if (!event.occurred_at_unix) return;
+  // History: dated before the first month the current reporting month's
+  // report covers, i.e. well before anything still being reported.
+  const YearMonth reporting = options_.calendar.ReportingMonthOn(Date::FromUnixSecondsShanghai(now_unix));
+  if (!(Date::FromUnixSecondsShanghai(*event.occurred_at_unix) < FirstDay(FirstMonthOfReport(reporting)))) return;
+  ++history_events_;
+  if (static_cast<double>(now_unix - last_history_unix_) >= options_.catch_up_settle_seconds) history_burst_ = 0;
+  ++history_burst_;
+  last_history_unix_ = now_unix;
+}
+
+bool Programme::CatchingUpLocked(std::int64_t now_unix) const {
+  return history_burst_ >= options_.catch_up_min_events &&
+         static_cast<double>(now_unix - last_history_unix_) < options_.catch_up_settle_seconds;
+}
+
+bool Programme::CatchingUp() const {
+  std::shared_lock lock(mutex_);
+  return CatchingUpLocked(clock_.NowUnixSeconds());
+}
+
+std::uint64_t Programme::HistoryEvents() const {
+  std::shared_lock lock(mutex_);
+  return history_events_;
 }
 
 void Programme::VisitState(ProgrammeStateVisitor& visitor) const {
@@ -504,6 +624,10 @@ void Programme::VisitState(ProgrammeStateVisitor& visitor) const {
 void Programme::RestoreState(ProgrammeState state) {
   std::unique_lock lock(mutex_);
   ++version_;
+  {
+    std::lock_guard cache(earlier_months_mutex_);
+    earlier_months_.assign(plan_.projects.size(), EarlierMonths{});
+  }
   progress_.assign(plan_.projects.size(), ProjectProgress{});
   for (auto& [code, progress] : state.projects) {
     if (const ProjectPlan* project = plan_.FindProject(code)) {
@@ -535,7 +659,7 @@ std::string Programme::ComputeStateFingerprint() const {
   std::vector<std::string> clusters;
   for (const Group& cluster : plan_.clusters) clusters.push_back(cluster.code + (plan_.Owns(cluster.code) ? "+" : "-"));
   std::sort(clusters.begin(), clusters.end());
-  std::string text = "state-v1\x1e" + std::to_string(validator_.limits().max_source_bytes);
+  std::string text = "state-v2\x1e" + std::to_string(validator_.limits().max_source_bytes);
   for (const std::string& project : projects) text += "\x1e" + project;
   text += "\x1d";
   for (const std::string& cluster : clusters) text += "\x1e" + cluster;

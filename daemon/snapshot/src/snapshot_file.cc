@@ -126,14 +126,16 @@ void PutProject(const std::string& code, const model::ProjectProgress& progress,
     entry->set_fen(fen);
   }
   PutMonths(progress.investment_completed_by_month_fen, out->mutable_investment_by_month());
-  for (const auto& [month, count] : progress.investment_reports_by_month) {
+  for (const auto& [month, reports] : progress.investment_reports_by_month) {
     pb::MonthCount* entry = out->add_investment_reports_by_month();
     entry->set_month(month.Index());
-    entry->set_count(count);
+    entry->set_count(reports.count);
+    entry->set_first_day(reports.first_day);
   }
   PutMonths(progress.output_by_month_fen, out->mutable_output_by_month());
   PutDates(progress.completed_on, out->mutable_completed_days());
   out->set_last_report_unix(progress.last_report_unix);
+  out->set_reporting_source(progress.reporting_source);
   for (const model::AppliedEvent& applied : progress.recent_events) {
     pb::AppliedEvent* event = out->add_recent_events();
     event->set_event_id(applied.event_id);
@@ -160,11 +162,14 @@ model::ProjectProgress GetProject(const pb::Project& in) {
   progress.investment_completed_by_month_fen =
       GetMonths<model::FlatMap<model::YearMonth, model::Fen>>(in.investment_by_month());
   for (const pb::MonthCount& entry : in.investment_reports_by_month()) {
-    progress.investment_reports_by_month[model::YearMonth::FromIndex(entry.month())] += entry.count();
+    model::MonthReports& reports = progress.investment_reports_by_month[model::YearMonth::FromIndex(entry.month())];
+    reports.count += entry.count();
+    reports.first_day = entry.first_day();
   }
   progress.output_by_month_fen = GetMonths<model::FlatMap<model::YearMonth, model::Fen>>(in.output_by_month());
   progress.completed_on = GetDates(in.completed_days());
   progress.last_report_unix = in.last_report_unix();
+  progress.reporting_source = in.reporting_source();
   for (const pb::AppliedEvent& event : in.recent_events()) {
     model::AppliedEvent applied;
     applied.event_id = event.event_id();

@@ -61,7 +61,8 @@ std::unique_ptr<DryRunContext> LoadDryRunContext(const DryRunSources& sources, s
     AddErrors(plan.errors, errors);
     return nullptr;
   }
-  context->programme = std::make_unique<model::Programme>(std::move(*plan.plan), *context->clock, settings.event_limits);
+  context->programme =
+      std::make_unique<model::Programme>(std::move(*plan.plan), *context->clock, config::ProgrammeOptionsFrom(settings));
   return context;
 }
 

@@ -11,6 +11,8 @@
 #include "pipelined/config/load_error.h"
 #include "pipelined/model/lagging.h"
 #include "pipelined/model/plan.h"
+#include "pipelined/model/programme.h"
+#include "pipelined/model/reporting_calendar.h"
 #include "pipelined/model/scope.h"
 #include "pipelined/model/validation.h"
 
@@ -47,17 +49,26 @@ struct Settings {
   // Virtual clock start, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS" in
   // Asia/Shanghai; empty: the system clock.
   std::string clock_start;
-  double clock_rate = 1.0;
+  double clock_rate = 1.0;  // 0: the virtual clock stands still
+  // PUT /-/clock may move the virtual clock (simulations, the detection
+  // benchmark; docs/configuration.md).
+  bool clock_settable = false;
   std::string storage_path = "data";
   std::string storage_durability = "full";  // full or normal
   // Seconds between snapshots of the state (docs/durability.md); 0: none are
   // written or read, and every start replays the whole store.
   double storage_snapshot_interval_seconds = 300;
-  // Lagging rules: the rule set in use (built in: pro_rata, spi; or one of
-  // lagging_rule_sets) and how often statuses are re-evaluated.
-  std::string lagging_rule_set = "pro_rata";
+  // The office's reporting calendar: a month's report is due by this day of
+  // the next month (docs/lagging.md).
+  std::int64_t reporting_due_day = model::kDefaultReportDueDay;
+  // Lagging rules: the rule set in use (built in: schedule, pro_rata, spi; or
+  // one of lagging_rule_sets) and how often statuses are re-evaluated.
+  std::string lagging_rule_set = "schedule";
   std::map<std::string, model::RuleSet> lagging_rule_sets;
   double lagging_evaluation_interval_seconds = 60;
+  // History arriving in bulk holds the statuses until this many seconds (of
+  // the daemon's clock) pass without any.
+  double lagging_catch_up_settle_seconds = 30;
   // Sharding (docs/scaling.md): this daemon is shard `shard_index` of
   // `shard_count` and serves only the projects that hash to it; 0 of 1 is
   // unsharded.
@@ -90,12 +101,15 @@ struct SettingsFile {
   std::optional<std::string> log_format;
   std::optional<std::string> clock_start;
   std::optional<double> clock_rate;
+  std::optional<bool> clock_settable;
+  std::optional<std::int64_t> reporting_due_day;
   std::optional<std::string> storage_path;
   std::optional<std::string> storage_durability;
   std::optional<double> storage_snapshot_interval_seconds;
   std::optional<std::string> lagging_rule_set;
   std::optional<std::map<std::string, model::RuleSet>> lagging_rule_sets;
   std::optional<double> lagging_evaluation_interval_seconds;
+  std::optional<double> lagging_catch_up_settle_seconds;
   std::optional<std::int64_t> shard_index;
   std::optional<std::int64_t> shard_count;
 };
@@ -127,6 +141,11 @@ std::vector<std::string> CheckLimits(const Settings& settings, const model::Plan
 // The rule set that settings.lagging_rule_set names; nullopt when it names
 // neither a built-in nor a configured one.
 std::optional<model::RuleSet> ResolveRuleSet(const Settings& settings);
+
+// How a programme judges, from the settings: the rule set, the reporting
+// calendar, the limits and catching up. REQUIRES: ValidateSettings() found
+// no problem.
+model::ProgrammeOptions ProgrammeOptionsFrom(const Settings& settings);
 
 // Parses a clock start as documented for Settings::clock_start.
 std::optional<std::int64_t> ParseClockStart(const std::string& text);

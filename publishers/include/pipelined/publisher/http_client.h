@@ -1,6 +1,7 @@
 // A minimal blocking HTTP client for reading a daemon's /metrics and JSON API
-// from publisher-side tools: GET over plain HTTP/1.0 (so no chunked
-// encoding), one connection per request. No TLS, no redirects, no auth.
+// from publisher-side tools: requests without a body over plain HTTP/1.0 (so
+// no chunked encoding), one connection per request. No TLS, no redirects, no
+// auth.
 #pragma once
 
 #include <chrono>
@@ -30,5 +31,7 @@ struct HttpResponse {
 
 // GET `url`; gives up after `timeout` for connecting and for each read.
 HttpResponse HttpGet(const HttpUrl& url, std::chrono::milliseconds timeout);
+// The same with another method and an empty body (PUT /-/clock?to=...).
+HttpResponse HttpSend(const std::string& method, const HttpUrl& url, std::chrono::milliseconds timeout);
 
 }  // namespace pipelined::publisher

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 
 namespace pipelined::model {
 
@@ -22,16 +23,20 @@ class SystemClock final : public Clock {
 };
 
 // Starts at a chosen instant and then advances with real elapsed time,
-// multiplied by `rate` (1 = real time). Safe for concurrent use.
+// multiplied by `rate` (1 = real time, 0 = stands still). Safe for
+// concurrent use, Set() included.
 class VirtualClock final : public Clock {
  public:
   explicit VirtualClock(std::int64_t start_unix_seconds, double rate = 1.0);
   std::int64_t NowUnixSeconds() const override;
   bool IsVirtual() const override { return true; }
+  // Moves the clock to `unix_seconds`, from where it goes on at its rate.
+  void Set(std::int64_t unix_seconds);
 
  private:
-  std::int64_t start_unix_seconds_;
-  double rate_;
+  mutable std::mutex mutex_;
+  std::int64_t start_unix_seconds_;  // guarded by mutex_, as is started_
+  const double rate_;
   std::chrono::steady_clock::time_point started_;
 };
 

@@ -39,6 +39,15 @@ struct ProductionLinePlan {
   YearMonth launch;
 };
 
+// A project already under way when the plan period began (续建): its actual
+// start and the investment it had completed before the period. The period's
+// planned and earned values both include that investment.
+struct ContinuingProject {
+  Date started_on;
+  Fen investment_before_period_fen = 0;
+  YearMonth period_start;  // the plan's, set by the loader
+};
+
 struct ProjectPlan {
   std::string code;
   std::string name;
@@ -52,6 +61,7 @@ struct ProjectPlan {
   YearMonth completion;
   SpendingProfile spending_profile = SpendingProfile::kLinear;
   std::map<YearMonth, Fen> investment_by_month_fen;  // kMonthly only
+  std::optional<ContinuingProject> continuing;  // started before the plan period
   bool illustrative = false;  // some values generated or assumed, not published
 
   Fen PlannedForYear(int year) const;

@@ -1,5 +1,6 @@
 // The live state of the monitored programme: the plan, every accepted event
-// applied to its project, and the figures per project and per group.
+// applied to its project, and the figures and statuses per project and per
+// group on the reporting calendar (docs/lagging.md).
 //
 // The programme does not decide which events are new: the ingest pipeline
 // does that against the durable store, then calls Apply() for each accepted
@@ -12,9 +13,11 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <shared_mutex>
@@ -31,6 +34,7 @@
 #include "pipelined/model/lagging.h"
 #include "pipelined/model/plan.h"
 #include "pipelined/model/progress.h"
+#include "pipelined/model/reporting_calendar.h"
 #include "pipelined/model/validation.h"
 
 namespace pipelined::model {
@@ -47,22 +51,42 @@ struct AppliedEvent {
   std::string target_event_id;  // the event it supersedes or retracts
 };
 
+// The investment reports standing for one month of a project.
+struct MonthReports {
+  int count = 0;  // a report of 0 yuan is a report too
+  // The earliest date (days since 1970-01-01, Asia/Shanghai) of a report
+  // applied for the month while it had any: when the month was first
+  // reported, for timeliness. A correction does not make it later.
+  std::int32_t first_day = 0;
+  friend bool operator==(const MonthReports& a, const MonthReports& b) {
+    return a.count == b.count && a.first_day == b.first_day;
+  }
+};
+
 // What has happened to one project, derived from its effective events (those
-// not superseded or retracted). Every field is independent of the order in
-// which events arrived: dates are kept as multisets whose earliest counts,
-// sums add up, and removing an event undoes exactly what adding it did.
+// not superseded or retracted). Every field but the report dates and the
+// reporting source is independent of the order in which events arrived:
+// dates are kept as multisets whose earliest counts, sums add up, and
+// removing an event undoes exactly what adding it did.
 struct ProjectProgress {
   std::multiset<Date> construction_started_on;
   std::map<std::string, std::multiset<Date>> lines_launched_on;  // line id -> dates
   Fen investment_completed_fen = 0;
   FlatMap<int, Fen> investment_completed_by_year_fen;
   FlatMap<YearMonth, Fen> investment_completed_by_month_fen;  // by reporting period
-  FlatMap<YearMonth, int> investment_reports_by_month;  // a report of 0 yuan is a report too
+  FlatMap<YearMonth, MonthReports> investment_reports_by_month;
   FlatMap<YearMonth, Fen> output_by_month_fen;
   std::multiset<Date> completed_on;
   // The latest occurred_at of any event applied;
   // a maximum, so it does not depend on the order of arrival. 0 when none.
   std::int64_t last_report_unix = 0;
+  // The source of the latest investment report applied: the publisher the
+  // project reports through, for timeliness per source.
+  std::string reporting_source;
+  // Changes whenever an event changes a month that an evaluation of the
+  // project's earlier reporting months reads (not saved): lets a report reuse
+  // that evaluation while new reports come in for the latest months.
+  std::uint64_t months_version = 0;
   // The last kRecentEvents accepted, newest last: what the project's page
   // shows. Unlike the fields above it is in order of arrival (the full
   // history is in the store).
@@ -71,34 +95,62 @@ struct ProjectProgress {
 
 inline constexpr size_t kRecentEvents = 10;
 
+// How a project stands with its report for a reporting month.
+enum class ReportState { kNotDue, kOnTime, kLate, kMissing };
+const char* ReportStateName(ReportState state);  // not_due, on_time, late, missing
+
 struct ProjectFigures {
   const ProjectPlan* plan = nullptr;
   bool construction_started = false;
   int lines_launched = 0;
   int lines_planned = 0;
   Fen investment_completed_fen = 0;
+  Fen investment_completed_period_fen = 0;  // reported for periods inside the plan period
   Fen investment_planned_fen = 0;
   Fen investment_planned_period_fen = 0;  // planned for the years of the plan period
   Fen investment_completed_year_fen = 0;  // in the clock's current year
   Fen investment_planned_year_fen = 0;
   bool completed = false;
 
-  // Progress against plan on the report's date (docs/lagging.md).
+  // The reporting month's report (docs/lagging.md, "Reporting timeliness").
+  ReportState report = ReportState::kNotDue;
+  std::optional<Date> reported_on;  // when the reporting month was first reported
+  bool reported_collecting = false;  // has reported for the month being collected
+
+  // The project's own progress, as of the last month it reported for up to
+  // the reporting month (`as_of`): a month not reported yet is not counted
+  // as nothing done. nullopt (and zeros) when it has reported nothing.
+  std::optional<YearMonth> as_of;
+  Fen investment_as_of_year_to_date_fen = 0;   // as_of's year through as_of
+  Fen investment_expected_as_of_fen = 0;       // ... expected by its schedule
+  Fen investment_planned_as_of_year_fen = 0;   // ... the year's plan
+  std::optional<double> completion_rate;       // done / the year's plan
+  std::optional<double> expected_progress;     // expected / the year's plan
+  std::optional<double> schedule_gap_pp;       // (completion rate - expected progress) x 100
+  std::optional<double> schedule_attainment;   // done / expected
+  std::optional<double> pro_rata_gap_pp;       // (completion rate - as_of month / 12) x 100
+  Fen planned_value_fen = 0;                   // through as_of (the reporting month without reports)
+  Fen earned_value_fen = 0;
+  std::optional<double> spi;                   // nullopt when the planned value is 0 or nothing is reported
+  std::optional<double> delay_months;          // earned schedule: months behind the planned value
+  std::optional<Date> forecast_completion;     // never before today until completed
+  std::vector<Milestone> milestones;  // start, each line, completion
+  std::optional<std::int64_t> last_report_unix;
+  std::optional<YearMonth> output_as_of;  // the last month with output reports up to A
+  Assessment assessment;
+
+  // What the project adds to its groups for the reporting year Y (the
+  // reporting month's year). A completed project adds its plan, expected
+  // and planned values only up to what it did, so that finishing early or
+  // under budget never lowers a group's completion rate or SPI.
   Fen investment_reporting_year_to_date_fen = 0;  // periods Y-01..A
   Fen investment_planned_reporting_year_fen = 0;  // the plan for Y
+  Fen investment_expected_reporting_year_fen = 0; // expected for Y through as_of (0 when as_of is not in Y)
+  Fen group_planned_value_fen = 0;
   Fen investment_reporting_month_fen = 0;         // A (Jan+Feb when A is February)
   Fen investment_reporting_month_previous_year_fen = 0;
   Fen investment_year_to_date_previous_year_fen = 0;
   Fen output_year_to_date_fen = 0;
-  std::optional<double> completion_rate;  // nullopt without a plan for Y
-  std::optional<double> pro_rata_gap_pp;  // completion rate - pro-rata, in points
-  Fen planned_value_fen = 0;
-  Fen earned_value_fen = 0;
-  std::optional<double> spi;  // nullopt when the planned value is 0
-  std::optional<Date> forecast_completion;
-  std::vector<Milestone> milestones;  // start, each line, completion
-  std::optional<std::int64_t> last_report_unix;
-  Assessment assessment;
   // Completed investment per month of the year before Y (index 0 = January),
   // for the groups' year-over-year figures.
   std::array<Fen, 12> previous_year_months_fen{};
@@ -114,6 +166,7 @@ struct GroupFigures {
   int lines_launched = 0;
   int lines_planned = 0;
   Fen investment_completed_fen = 0;
+  Fen investment_completed_period_fen = 0;
   Fen investment_planned_fen = 0;
   Fen investment_planned_period_fen = 0;
   Fen investment_completed_year_fen = 0;
@@ -122,6 +175,7 @@ struct GroupFigures {
   // Progress against plan on the report's date (docs/lagging.md).
   Fen investment_reporting_year_to_date_fen = 0;
   Fen investment_planned_reporting_year_fen = 0;
+  Fen investment_expected_reporting_year_fen = 0;
   Fen investment_reporting_month_fen = 0;
   Fen investment_reporting_month_previous_year_fen = 0;
   Fen investment_year_to_date_previous_year_fen = 0;
@@ -131,16 +185,27 @@ struct GroupFigures {
   int projects_due_started = 0;
   int lines_due = 0;
   int lines_due_launched = 0;
-  std::array<int, 3> projects_by_status{};  // indexed by Status
+  // Reporting timeliness (报送及时率) for the reporting month, and the
+  // reports in so far for the month being collected.
+  int projects_due_to_report = 0;
+  int projects_reported = 0;
+  int projects_reported_on_time = 0;
+  int projects_reported_collecting = 0;
+  std::array<int, kStatusCount> projects_by_status{};  // indexed by Status
   std::array<Fen, 12> previous_year_months_fen{};
   // Clusters and the plan only.
   Fen output_year_to_date_fen = 0;
   std::optional<Fen> output_target_fen;  // for Y; nullopt without a target
+  std::optional<YearMonth> output_as_of;  // the last month with output reports up to A
 
   // Set by Finish().
   std::optional<double> completion_rate;
+  std::optional<double> expected_progress;
+  std::optional<double> schedule_gap_pp;
+  std::optional<double> schedule_attainment;
   std::optional<double> pro_rata_gap_pp;
   std::optional<double> spi;
+  std::optional<double> reporting_timeliness;  // on time / due to report
   std::optional<double> investment_growth_month;  // ratio; nullopt when the base is 0
   std::optional<double> investment_growth_year_to_date;
   std::optional<double> output_completion_rate;
@@ -150,19 +215,33 @@ struct GroupFigures {
   void Add(const ProjectFigures& project);
 };
 
+// Reporting timeliness of the projects that report through one source.
+struct SourceTimeliness {
+  std::string source;
+  int projects_due_to_report = 0;
+  int projects_reported = 0;
+  int projects_reported_on_time = 0;
+};
+
 struct Report {
   Date today;  // the clock's date in Asia/Shanghai
   ReportingPeriod period;
   std::string rule_set;
   std::vector<ProjectFigures> projects;  // in plan order
   std::vector<GroupFigures> groups;      // areas, clusters, districts, then the plan
+  std::vector<SourceTimeliness> sources;  // by source label
+  // While history arrives in bulk the statuses and reasons stay as they
+  // were published before it began (figures move on): docs/lagging.md,
+  // "History arriving in bulk".
+  bool catching_up = false;
+  std::int64_t statuses_as_of_unix = 0;  // when the statuses shown were evaluated
 };
 
 // One month of a project's cumulative investment, for its chart.
 struct MonthlyProgress {
   YearMonth month;
   Fen planned_cumulative_fen = 0;   // by the spending profile
-  Fen pro_rata_cumulative_fen = 0;  // earlier years' plans + this year's plan x month / 12
+  Fen pro_rata_cumulative_fen = 0;  // earlier years' plans + this year's plan x month / 12 (the calendar)
   std::optional<Fen> completed_cumulative_fen;  // through the reporting month only
 };
 
@@ -174,6 +253,7 @@ struct ProjectDetail {
   ProjectFigures figures;
   FlatMap<YearMonth, Fen> investment_by_month_fen;
   std::vector<MonthlyProgress> months;  // from the first planned or reported month to the plan's last
+  bool catching_up = false;
   std::vector<AppliedEvent> recent_events;  // newest first
 };
 
@@ -218,6 +298,19 @@ class ProgrammeStateVisitor {
   virtual void CountedSource(const std::string& source) = 0;
 };
 
+// How a programme judges and when it holds its statuses.
+struct ProgrammeOptions {
+  EventLimits limits;
+  RuleSet rules = RuleSet::Schedule();
+  ReportingCalendar calendar;
+  // History arriving in bulk: an event dated before the reporting month's
+  // first month is history; at least `catch_up_min_events` of them, each
+  // within `catch_up_settle_seconds` (of the clock) of the one before, hold
+  // the published statuses until that long has passed without one.
+  std::uint64_t catch_up_min_events = 100;
+  double catch_up_settle_seconds = 30;
+};
+
 class Programme {
  public:
   // Distinct source label values kept apart in EventCounts(); sources beyond
@@ -229,7 +322,7 @@ class Programme {
   static constexpr const char* kInvalidSource = "_invalid";
 
   // `clock` must outlive the programme.
-  Programme(Plan plan, const Clock& clock, EventLimits limits = {}, RuleSet rules = RuleSet::ProRata());
+  Programme(Plan plan, const Clock& clock, ProgrammeOptions options = {});
 
   // Checks the event against the plan and the clock (not against earlier
   // events: see CheckTarget() and the store for that).
@@ -248,6 +341,14 @@ class Programme {
   void ObserveSequence(const std::string& source, std::uint64_t sequence);
 
   Report BuildReport() const;
+  // The statuses a report shows while the programme is catching up on
+  // history: the daemon's status watcher publishes each evaluation it makes
+  // while not catching up.
+  void PublishStatuses(const Report& report);
+  // True while history arrives in bulk (ProgrammeOptions).
+  bool CatchingUp() const;
+  // History events applied since start (for pipelined_history_events_total).
+  std::uint64_t HistoryEvents() const;
   // nullopt when the plan has no such project.
   std::optional<ProjectDetail> Detail(const std::string& project_code) const;
   std::vector<EventCount> EventCounts() const;
@@ -255,7 +356,8 @@ class Programme {
   std::vector<SourceLastReport> SourceLastReports() const;
   // Changes with every applied event: lets a watcher re-evaluate on events.
   std::uint64_t Version() const;
-  const RuleSet& rules() const { return rules_; }
+  const RuleSet& rules() const { return options_.rules; }
+  const ReportingCalendar& calendar() const { return options_.calendar; }
 
   // Takes over the event counters, sequences and sources of `previous` (the
   // programme this one replaces on a reload, rebuilt from the same store),
@@ -287,14 +389,17 @@ class Programme {
   void RememberLocked(ProjectProgress& progress, const Event& event);
   ProjectFigures FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix) const;
   void FinishGroup(GroupFigures& group, const ReportingPeriod& period) const;
+  // The hold of statuses while catching up (REQUIRES: mutex_ held).
+  bool CatchingUpLocked(std::int64_t now_unix) const;
+  void NoteHistoryLocked(const Event& event, std::int64_t now_unix);
   std::string ComputeStateFingerprint() const;
   // The label under which a source is counted (bounded cardinality).
   const std::string& SourceLabel(const std::string& source);
 
   const Plan plan_;
   const Clock& clock_;
+  const ProgrammeOptions options_;
   const EventValidator validator_;
-  const RuleSet rules_;
   const std::string state_fingerprint_;
   mutable std::shared_mutex mutex_;
   std::vector<ProjectProgress> progress_;  // parallel to plan_.projects
@@ -305,6 +410,32 @@ class Programme {
   // Enterprises' output reports, which name a cluster and no project.
   std::map<std::string, std::map<YearMonth, Fen>> cluster_output_by_month_;
   std::uint64_t version_ = 0;
+
+  // Each project's assessment for the reporting month before the last one
+  // evaluated, the input of the next month's hysteresis: computing it walks
+  // the project's months from its start, which a report need not repeat
+  // while the project and the reporting month stay the same.
+  struct EarlierMonths {
+    std::uint64_t months_version = ~std::uint64_t{0};
+    int reporting_month = -1;  // YearMonth::Index()
+    bool has_assessment = false;  // false: no reporting month of the project comes before
+    Assessment assessment;
+  };
+  mutable std::mutex earlier_months_mutex_;
+  mutable std::vector<EarlierMonths> earlier_months_;  // parallel to plan_.projects
+  // The latest reporting month an EarlierMonths was computed for: an event
+  // that changes an earlier month than it invalidates them.
+  mutable std::atomic<int> latest_cached_month_{0};
+
+  // Catching up on history (guarded by mutex_), and the statuses held
+  // meanwhile (guarded by held_mutex_).
+  std::uint64_t history_events_ = 0;
+  std::uint64_t history_burst_ = 0;
+  std::int64_t last_history_unix_ = 0;
+  mutable std::mutex held_mutex_;
+  std::vector<Assessment> held_projects_;
+  std::vector<Assessment> held_groups_;
+  std::int64_t held_as_of_unix_ = 0;
 };
 
 }  // namespace pipelined::model

@@ -39,7 +39,7 @@ class StatusTracker {
   std::mutex mutex_;
   std::unordered_map<std::string, Status> last_;  // project code -> status
   std::array<std::atomic<std::uint64_t>, 2> evaluations_{};
-  std::array<std::atomic<std::uint64_t>, 3> changes_{};
+  std::array<std::atomic<std::uint64_t>, kStatusCount> changes_{};
 };
 
 }  // namespace pipelined::model
