@@ -93,7 +93,8 @@ SettingsLoadResult LoadSettingsFromString(const std::string& yaml_text, const st
       }
     }
   }
-  if (const YAML::Node web = root["web"]; reader.CheckMapping(web, "web", {"listen_address", "config_file", "enable_lifecycle"}, {})) {
+  if (const YAML::Node web = root["web"]; reader.CheckMapping(web, "web", {"listen_address", "config_file", "enable_lifecycle", "external_url"}, {})) {
+    if (web["external_url"]) v.web_external_url = reader.String(web["external_url"], "web.external_url");
     if (web["enable_lifecycle"]) v.web_enable_lifecycle = reader.Bool(web["enable_lifecycle"], "web.enable_lifecycle");
     if (web["config_file"]) v.web_config_file = reader.String(web["config_file"], "web.config_file");
     if (web["listen_address"]) v.web_listen_address = reader.String(web["listen_address"], "web.listen_address");
@@ -252,6 +253,10 @@ std::vector<std::string> ValidateSettings(const Settings& settings) {
   }
   if (!(settings.lagging_catch_up_settle_seconds >= 0 && settings.lagging_catch_up_settle_seconds <= 86400)) {
     problems.push_back("lagging catch-up settle time must be between 0 and 86400 seconds");
+  }
+  if (!settings.web_external_url.empty() && settings.web_external_url.rfind("http://", 0) != 0 &&
+      settings.web_external_url.rfind("https://", 0) != 0) {
+    problems.push_back("web external URL \"" + settings.web_external_url + "\" must start with http:// or https://");
   }
   if (settings.ingest_endpoint.empty()) problems.push_back("ingest endpoint must not be empty");
   if (settings.ingest_max_message_bytes < 1024) problems.push_back("ingest max message bytes must be at least 1024");

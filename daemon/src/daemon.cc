@@ -148,7 +148,7 @@ std::shared_ptr<Daemon::Serving> Daemon::Prepare(const config::Settings& setting
       std::make_shared<exporters::ProgrammeCollector>(*serving->programme, &status_tracker_);
   serving->daemon_collector = std::make_shared<exporters::DaemonCollector>(
       exporters::BuildInfo{kVersion, kRevision}, serving->programme->plan(), *clock_, ingest_counters_,
-      start_time_seconds_, !settings.curve_secret_key_file.empty());
+      start_time_seconds_, !settings.curve_secret_key_file.empty(), settings.web_external_url);
   return serving;
 }
 
@@ -199,6 +199,10 @@ void Daemon::Start() {
   rejection_log_ = std::make_unique<ingest::RejectionLog>(10, ingest_counters_);
   pipeline_ = std::make_unique<ingest::EventPipeline>(programme, *store_, ingest_counters_, *rejection_log_);
   RecoverState();
+  // The statuses of the recovered state are the first published, before any
+  // event can arrive: history sent at once after a start is held against
+  // them (docs/lagging.md, "History arriving in bulk").
+  programme.PublishStatuses(programme.BuildReport());
   // Replay applied events itself; from now on a thread of their own does.
   applier_ = std::make_unique<ingest::Applier>(ingest_counters_);
   pipeline_->SetApplier(applier_.get());
@@ -345,8 +349,9 @@ void Daemon::WatchStatuses() {
     const std::shared_ptr<const Serving> serving = Current();
     model::Programme& programme = *serving->programme;
     const std::uint64_t version = programme.Version();
-    // A reloaded programme is evaluated at once.
-    const bool scheduled = steady_clock::now() >= next_scheduled || &programme != seen_programme;
+    // A reloaded programme, or a clock moved by PUT /-/clock, is evaluated at once.
+    const bool scheduled = steady_clock::now() >= next_scheduled || &programme != seen_programme || clock_moved_;
+    clock_moved_ = false;
     // While catching up, look every pause whether the history has stopped.
     if (scheduled || version != seen_version || (catching_up && !programme.CatchingUp())) {
       seen_version = version;
@@ -388,7 +393,7 @@ void Daemon::WatchStatuses() {
     // evaluation costs when that is more (a large plan under a steady flow of
     // events), so that evaluating takes at most a tenth of a core.
     const auto pause = std::max<steady_clock::duration>(std::chrono::seconds(1), 10 * evaluation_cost);
-    watcher_wakeup_.wait_for(lock, pause, [this] { return watcher_stopping_; });
+    watcher_wakeup_.wait_for(lock, pause, [this] { return watcher_stopping_ || clock_moved_; });
   }
 }
 

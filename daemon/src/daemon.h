@@ -142,6 +142,7 @@ class Daemon {
   std::mutex watcher_mutex_;
   std::condition_variable watcher_wakeup_;
   bool watcher_stopping_ = false;
+  bool clock_moved_ = false;  // guarded by watcher_mutex_: evaluate at once
   std::thread watcher_thread_;
 
   std::mutex snapshot_mutex_;

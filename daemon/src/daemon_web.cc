@@ -199,6 +199,10 @@ HttpResponse Daemon::ServeClock(const HttpRequest& request) {
   SeeAcknowledgedEvents();
   settable_clock_->Set(*instant);
   spdlog::info("virtual clock set to {} by {} /-/clock", to, request.method);
+  {
+    std::lock_guard lock(watcher_mutex_);
+    clock_moved_ = true;
+  }
   watcher_wakeup_.notify_all();
   return HttpResponse::Text(200, now_text());
 }

@@ -48,6 +48,9 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
                                     "see docs/security.md");
   auto* lifecycle = app.add_flag("--web.enable-lifecycle", s.web_enable_lifecycle,
                                  "Allow POST /-/reload to reload the plan and settings (like SIGHUP)");
+  auto* external_url = app.add_option("--web.external-url", s.web_external_url,
+                                      "URL people reach the status pages at, e.g. https://pipelined.example.gov.cn "
+                                      "(links in alerts; docs/alerts.md)");
   auto* level = app.add_option("--log.level", s.log_level, "Log level: debug, info, warn, error")
                     ->capture_default_str();
   auto* format = app.add_option("--log.format", s.log_format, "Log format: text or json")->capture_default_str();
@@ -136,6 +139,7 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
     merge(s.web_listen_address, file.values.web_listen_address, web);
     merge(s.web_config_file, file.values.web_config_file, web_config);
     merge(s.web_enable_lifecycle, file.values.web_enable_lifecycle, lifecycle);
+    merge(s.web_external_url, file.values.web_external_url, external_url);
     merge(s.log_level, file.values.log_level, level);
     merge(s.log_format, file.values.log_format, format);
     merge(s.clock_start, file.values.clock_start, clock_start);
@@ -152,6 +156,7 @@ bool Parse(int argc, char** argv, CommandLine* out, int* exit_code, std::vector<
     merge(s.shard_index, file.values.shard_index, shard_index);
     merge(s.shard_count, file.values.shard_count, shard_count);
   }
+  while (!s.web_external_url.empty() && s.web_external_url.back() == '/') s.web_external_url.pop_back();
   std::vector<std::string> problems = config::ValidateSettings(s);
   if (!problems.empty()) {
     for (const auto& problem : problems) errors->push_back("pipelined: " + problem + "\n");

@@ -9,7 +9,16 @@ stay consistent; edit this script and rerun it (/usr/bin/python3, stdlib only):
 Every query uses the daemon's raw metrics (no recording rules), so the
 dashboards work with any rule files. Ages are measured against
 pipelined_clock_time_seconds, never time(): the daemon may run on a virtual
-clock."""
+clock.
+
+The figures are the same with one daemon, a high-availability pair and
+shards (docs/scaling.md): every series is taken once per daemon's worth of
+data, `max without (instance, replica) (...)`, since the replicas of a pair
+serve the same figures; group totals are the sum of that over the shards;
+ratios are computed from those totals, never summed or averaged; a project,
+which lives on one shard, is `max by (project, ...)`. The integration test
+DashboardQueriesTest runs every query against the real Prometheus on all
+three setups and compares the answers."""
 import json
 import os
 import sys
@@ -104,53 +113,105 @@ def query_variable(name, label, query, include_all=True, multi=True):
             "current": {"text": "All", "value": "$__all"} if include_all else {}, "sort": 1}
 
 
+def once(expr):
+    """The series of expr once per daemon's worth of data: the replicas of a
+    high-availability pair (scraped with a `replica` label) serve the same
+    figures; shards (with a `shard` label) serve different ones."""
+    return "max without (instance, replica) (%s)" % expr
+
+
+def total(metric, selector, by="group_type, group"):
+    """A group figure summed over the shards."""
+    return "sum by (%s) (%s)" % (by, once("%s{%s}" % (metric, selector)))
+
+
+def ratio(numerator, denominator, selector, by="group_type, group"):
+    """A group ratio from the totals of its two figures; absent where the
+    denominator is 0, as the daemon's is."""
+    return "%s / (%s > 0)" % (total(numerator, selector, by), total(denominator, selector, by))
+
+
+def project(metric, selector, by="project"):
+    """A project's series: on one shard, the same on each replica."""
+    return "max by (%s) (%s{%s})" % (by, metric, selector)
+
+
 def plan_overview():
     d = Dashboard("pipelined-plan-overview", "pipelined: plan overview",
                   "Planned against completed investment of the whole plan and by area, cluster and district; "
-                  "statuses, start and launch rates, year-over-year growth, cluster output against target.")
+                  "statuses, reporting timeliness, start and launch rates, year-over-year growth, cluster output "
+                  "against target.")
     d.row("Whole plan")
     plan = 'group_type="plan"'
+    ytd, planned = "pipelined_group_investment_year_to_date_yuan", "pipelined_group_investment_planned_reporting_year_yuan"
+    expected = "pipelined_group_investment_expected_year_to_date_yuan"
     d.add([
-        stat("Planned investment, plan period", "sum(pipelined_group_investment_planned_period_yuan{%s})" % plan,
+        stat("Planned investment, plan period", "sum(%s)" % total("pipelined_group_investment_planned_period_yuan", plan),
              "currencyCNY"),
-        stat("Completed investment", "sum(pipelined_group_investment_completed_yuan{%s})" % plan, "currencyCNY"),
-        stat("Completion rate this year", "sum(pipelined_group_investment_completion_rate{%s})" % plan,
-             "percentunit", "Reporting year to date against the year's plan."),
-        stat("Pro-rata (序时进度)", "max(pipelined_pro_rata_ratio)", "percentunit"),
-        stat("SPI", "sum(pipelined_group_schedule_performance_index{%s})" % plan, "short", decimals=2),
-        stat("Projects lagging", 'sum(pipelined_group_projects_by_status{%s,status="lagging"})' % plan),
+        stat("Completed in the plan period", "sum(%s)" % total("pipelined_group_investment_completed_period_yuan", plan),
+             "currencyCNY", "Reported for periods inside the plan period."),
+        stat("Completion rate this year", "sum(%s)" % ratio(ytd, planned, plan), "percentunit",
+             "Reporting year to date against the year's plan."),
+        stat("Expected by the projects' schedules", "sum(%s)" % ratio(expected, planned, plan), "percentunit",
+             "What the projects' own schedules expect by now, each as of its last report (docs/lagging.md)."),
+        stat("Calendar pro-rata (序时进度)", "max(pipelined_pro_rata_ratio)", "percentunit"),
+        stat("SPI", "sum(%s)" % ratio("pipelined_group_earned_value_yuan", "pipelined_group_planned_value_yuan", plan),
+             "short", decimals=2),
     ], height=5)
     d.add([
-        timeseries("Projects by status", [target('sum by (status) (pipelined_group_projects_by_status{%s})' % plan,
+        stat("Projects lagging", "sum(%s)" % total("pipelined_group_projects_by_status", plan + ',status="lagging"')),
+        stat("Projects at risk", "sum(%s)" % total("pipelined_group_projects_by_status", plan + ',status="at_risk"')),
+        stat("Projects not reported", "sum(%s)" % total("pipelined_group_projects_by_status",
+                                                        plan + ',status="not_reported"'),
+             description="Due to report for the reporting month, the due day passed, the report not in."),
+        stat("Reported on time (报送及时率)", "sum(%s)" % ratio("pipelined_group_projects_reported_on_time",
+                                                             "pipelined_group_projects_due_to_report", plan),
+             "percentunit", "Projects that reported for the reporting month by its due day, of those due."),
+        stat("Reports in for the next month", "sum(%s)" % total("pipelined_group_projects_reported_next_month", plan),
+             description="Reports already in for the month being collected."),
+        stat("Catching up on history", "max(pipelined_catching_up)",
+             description="1 while history arrives in bulk and the statuses are held (docs/lagging.md)."),
+    ], height=4)
+    d.add([
+        timeseries("Projects by status", [target(total("pipelined_group_projects_by_status", plan, "status"),
                                                  "{{status}}")]),
         timeseries("Investment against plan (yuan)", [
-            target("sum(pipelined_group_earned_value_yuan{%s})" % plan, "earned value", ref="A"),
-            target("sum(pipelined_group_planned_value_yuan{%s})" % plan, "planned value", ref="B"),
+            target("sum(%s)" % total("pipelined_group_earned_value_yuan", plan), "earned value", ref="A"),
+            target("sum(%s)" % total("pipelined_group_planned_value_yuan", plan), "planned value", ref="B"),
         ], "currencyCNY"),
         timeseries("Year-over-year growth of completed investment", [
-            target("pipelined_group_investment_growth_month_ratio{%s}" % plan, "reporting month", ref="A"),
-            target("pipelined_group_investment_growth_year_to_date_ratio{%s}" % plan, "year to date", ref="B"),
+            target("sum(%s) - 1" % ratio("pipelined_group_investment_month_yuan",
+                                         "pipelined_group_investment_month_previous_year_yuan", plan),
+                   "reporting month", ref="A"),
+            target("sum(%s) - 1" % ratio(ytd, "pipelined_group_investment_year_to_date_previous_year_yuan", plan),
+                   "year to date", ref="B"),
         ], "percentunit"),
     ])
     for group_type, title in (("area", "By area"), ("cluster", "By cluster"), ("district", "By district")):
         d.row(title)
         selector = 'group_type="%s"' % group_type
         panels = [
-            bargauge("Completion rate this year", "pipelined_group_investment_completion_rate{%s}" % selector,
-                     "{{group}}", maximum=1),
-            bargauge("Gap to pro-rata (points)", "pipelined_group_pro_rata_gap_percentage_points{%s}" % selector,
+            bargauge("Completion rate this year", ratio(ytd, planned, selector), "{{group}}", maximum=1),
+            bargauge("Gap to the projects' schedules (points)",
+                     "(%s - %s) / (%s > 0) * 100" % (total(ytd, selector), total(expected, selector),
+                                                     total(planned, selector)),
                      "{{group}}", unit="short"),
-            bargauge("Started of those due", "pipelined_group_projects_due_started{%s} / "
-                     "(pipelined_group_projects_due_to_start{%s} > 0)" % (selector, selector), "{{group}}", maximum=1),
-            bargauge("Projects lagging", 'pipelined_group_projects_by_status{%s,status="lagging"}' % selector,
+            bargauge("Reported on time", ratio("pipelined_group_projects_reported_on_time",
+                                               "pipelined_group_projects_due_to_report", selector),
+                     "{{group}}", maximum=1),
+            bargauge("Started of those due", ratio("pipelined_group_projects_due_started",
+                                                   "pipelined_group_projects_due_to_start", selector),
+                     "{{group}}", maximum=1),
+            bargauge("Projects lagging", total("pipelined_group_projects_by_status", selector + ',status="lagging"'),
                      "{{group}}", unit="short"),
         ]
         if group_type == "cluster":
             panels.append(bargauge("Output (revenue) against target",
-                                   "pipelined_group_output_completion_rate{%s}" % selector, "{{group}}", maximum=1))
+                                   ratio("pipelined_group_output_revenue_year_to_date_yuan",
+                                         "pipelined_group_output_target_yuan", selector), "{{group}}", maximum=1))
             panels.append(bargauge("Lines launched of those due",
-                                   "pipelined_group_production_lines_due_launched{%s} / "
-                                   "(pipelined_group_production_lines_due{%s} > 0)" % (selector, selector),
+                                   ratio("pipelined_group_production_lines_due_launched",
+                                         "pipelined_group_production_lines_due", selector),
                                    "{{group}}", maximum=1))
         d.add(panels, height=9)
     return d
@@ -159,34 +220,46 @@ def plan_overview():
 def lagging_projects():
     filters = 'area=~"$area",district=~"$district",cluster=~"$cluster"'
     d = Dashboard("pipelined-lagging-projects", "pipelined: lagging projects",
-                  "Every project that is at risk or lagging, with its reasons (docs/lagging.md).",
+                  "Every project that is at risk, lagging or not reported, with its reasons (docs/lagging.md).",
                   [query_variable("area", "Area", "label_values(pipelined_project_info, area)"),
                    query_variable("cluster", "Cluster", "label_values(pipelined_project_info, cluster)"),
                    query_variable("district", "District", "label_values(pipelined_project_info, district)")])
-    info = "pipelined_project_info{%s}" % filters
+    info = "topk by (project) (1, pipelined_project_info{%s})" % filters
+
+    def count(status):
+        return 'count(%s == 1 and on(project) %s)' % (project("pipelined_project_status", 'status="%s"' % status), info)
+
     d.add([
-        stat("Lagging", 'count(pipelined_project_status{status="lagging"} == 1 and on(project) %s)' % info),
-        stat("At risk", 'count(pipelined_project_status{status="at_risk"} == 1 and on(project) %s)' % info),
-        stat("On track", 'count(pipelined_project_status{status="on_track"} == 1 and on(project) %s)' % info),
-        stat("Rule set", "count by (rule_set) (pipelined_lagging_rule_set_info)", description="The rule set in use."),
+        stat("Lagging", count("lagging")),
+        stat("At risk", count("at_risk")),
+        stat("Not reported", count("not_reported"), description="Their report for the reporting month is late."),
+        stat("On track", count("on_track")),
+        stat("Rule set", "max by (rule_set) (pipelined_lagging_rule_set_info)", description="The rule set in use."),
     ], height=4)
+    flagged = '(%s == 1)' % project("pipelined_project_status", 'status=~"at_risk|lagging|not_reported"')
     d.add([table("Projects not on track, one row per reason", [
-        target("pipelined_project_lagging_reason * on(project) group_left(name, area, cluster, district) %s" % info,
+        target("%s * on(project) group_left(name, area, cluster, district) %s" % (
+            project("pipelined_project_lagging_reason", "", "project, reason, level"), info),
                instant=True, fmt="table", ref="A"),
-    ], "level: at_risk or lagging. The reasons are explained in docs/lagging.md.",
+    ], "level: not_reported, at_risk or lagging. The reasons are explained in docs/lagging.md.",
         rename={"Value": "applies"})], height=14)
     d.add([table("Figures of projects not on track", [
-        target('pipelined_project_pro_rata_gap_percentage_points and on(project) '
-               '(pipelined_project_status{status!="on_track"} == 1) and on(project) %s' % info,
+        target("%s and on(project) %s and on(project) %s" % (
+            project("pipelined_project_schedule_gap_percentage_points", ""), flagged, info),
                instant=True, fmt="table", ref="A"),
-        target('pipelined_project_schedule_performance_index and on(project) '
-               '(pipelined_project_status{status!="on_track"} == 1) and on(project) %s' % info,
+        target("%s and on(project) %s and on(project) %s" % (
+            project("pipelined_project_schedule_attainment_ratio", ""), flagged, info),
                instant=True, fmt="table", ref="B"),
-        target('max by (project) (pipelined_project_milestone_slip_days) and on(project) '
-               '(pipelined_project_status{status!="on_track"} == 1) and on(project) %s' % info,
+        target("%s and on(project) %s and on(project) %s" % (
+            project("pipelined_project_schedule_delay_months", ""), flagged, info),
                instant=True, fmt="table", ref="C"),
-    ], "Gap to pro-rata in points, SPI, worst milestone slip in days.",
-        rename={"Value #A": "gap to pro-rata (points)", "Value #B": "SPI", "Value #C": "worst slip (days)"})],
+        target("%s and on(project) %s and on(project) %s" % (
+            project("pipelined_project_milestone_slip_days", ""), flagged, info),
+               instant=True, fmt="table", ref="D"),
+    ], "Gap to the project's own schedule in points, share of the expected investment done, months behind "
+       "its planned value, worst milestone slip in days.",
+        rename={"Value #A": "gap to schedule (points)", "Value #B": "of expected", "Value #C": "months behind",
+                "Value #D": "worst slip (days)"})],
         height=12)
     return d
 
@@ -198,33 +271,39 @@ def project_detail():
                   [query_variable("project", "Project", "label_values(pipelined_project_info, project)",
                                   include_all=False, multi=False)])
     d.add([
-        stat("Status", 'max by (status) (pipelined_project_status{%s} == 1)' % p, description="on_track, at_risk or lagging"),
-        stat("Completion rate this year", "pipelined_project_investment_completion_rate{%s}" % p, "percentunit"),
-        stat("Gap to pro-rata (points)", "pipelined_project_pro_rata_gap_percentage_points{%s}" % p, decimals=1),
-        stat("SPI", "pipelined_project_schedule_performance_index{%s}" % p, decimals=2),
+        stat("Status", "%s == 1" % project("pipelined_project_status", p, "status"),
+             description="on_track, not_reported, at_risk or lagging"),
+        stat("Completion rate this year", project("pipelined_project_investment_completion_rate", p), "percentunit"),
+        stat("Expected by its schedule", project("pipelined_project_expected_progress_ratio", p), "percentunit"),
+        stat("Months behind its planned value", project("pipelined_project_schedule_delay_months", p), decimals=1),
         stat("Days since last report",
-             "(max(pipelined_clock_time_seconds) - on() group_right() pipelined_project_last_report_timestamp_seconds{%s}) / 86400" % p,
-             decimals=0),
+             "(max(pipelined_clock_time_seconds) - on() group_right() %s) / 86400"
+             % project("pipelined_project_last_report_timestamp_seconds", p), decimals=0),
         stat("Forecast slip (days)",
-             "(pipelined_project_forecast_completion_timestamp_seconds{%s} - "
-             "pipelined_project_planned_completion_timestamp_seconds{%s}) / 86400" % (p, p), decimals=0),
+             "(%s - %s) / 86400" % (project("pipelined_project_forecast_completion_timestamp_seconds", p),
+                                    project("pipelined_project_planned_completion_timestamp_seconds", p)),
+             decimals=0),
     ], height=4)
     d.add([
-        table("Reasons", [target("pipelined_project_lagging_reason{%s}" % p, instant=True, fmt="table")]),
+        table("Reasons", [target(project("pipelined_project_lagging_reason", p, "project, reason, level"),
+                                 instant=True, fmt="table")]),
         table("Milestones", [
-            target("pipelined_project_milestone_state{%s} == 1" % p, instant=True, fmt="table", ref="A"),
-            target("pipelined_project_milestone_slip_days{%s}" % p, instant=True, fmt="table", ref="B"),
+            target("%s == 1" % project("pipelined_project_milestone_state", p, "project, milestone, line, state"),
+                   instant=True, fmt="table", ref="A"),
+            target(project("pipelined_project_milestone_slip_days", p, "project, milestone, line"),
+                   instant=True, fmt="table", ref="B"),
         ], rename={"Value #B": "slip (days)"}, exclude=("Time", "Value #A")),
     ], height=8)
     d.add([
         timeseries("Cumulative investment against plan (yuan)", [
-            target("pipelined_project_earned_value_yuan{%s}" % p, "completed (earned value)", ref="A"),
-            target("pipelined_project_planned_value_yuan{%s}" % p, "planned value", ref="B"),
-            target("pipelined_project_investment_planned_yuan{%s}" % p, "planned total", ref="C"),
+            target(project("pipelined_project_earned_value_yuan", p), "completed (earned value)", ref="A"),
+            target(project("pipelined_project_planned_value_yuan", p), "planned value", ref="B"),
+            target(project("pipelined_project_investment_planned_yuan", p), "planned total", ref="C"),
         ], "currencyCNY"),
-        timeseries("This year against pro-rata", [
-            target("pipelined_project_investment_completion_rate{%s}" % p, "completion rate", ref="A"),
-            target("max(pipelined_pro_rata_ratio)", "pro-rata", ref="B"),
+        timeseries("This year against its schedule and the calendar", [
+            target(project("pipelined_project_investment_completion_rate", p), "completion rate", ref="A"),
+            target(project("pipelined_project_expected_progress_ratio", p), "expected by its schedule", ref="B"),
+            target("max(pipelined_pro_rata_ratio)", "calendar pro-rata", ref="C"),
         ], "percentunit"),
     ], height=9)
     return d
@@ -236,7 +315,8 @@ def ingest_health():
                   "the event store, silent sources.")
     d.add([
         stat("Up", 'max(up{job="pipelined"})'),
-        stat("Stored events", "max(pipelined_store_events)"),
+        stat("Stored events", "sum(%s)" % once("pipelined_store_events"),
+             description="Over the shards; a pair's replicas count once."),
         stat("Open connections", "max(pipelined_ingest_connections)"),
         stat("CURVE on", "max(pipelined_ingest_curve_enabled)"),
         stat("Replay at start (s)", "max(pipelined_replay_duration_seconds)", "s"),

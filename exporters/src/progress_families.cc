@@ -193,8 +193,12 @@ const std::vector<OptionalGauge<GroupFigures>>& GroupGauges() {
        }},
       {"pipelined_group_output_completion_rate", "Output year to date / the year's output target.",
        [](const GroupFigures& g) { return g.output_completion_rate; }},
+      {"pipelined_group_output_expected_ratio",
+       "Share of the year's output target expected by the last month with output reports: that month / 12.",
+       [](const GroupFigures& g) { return g.output_expected_share; }},
       {"pipelined_group_output_pro_rata_gap_percentage_points",
-       "(Output completion rate - pro-rata progress) x 100; negative means behind.",
+       "(Output completion rate - expected share of the target by the last month with output reports) x 100; "
+       "negative means behind.",
        [](const GroupFigures& g) { return g.output_pro_rata_gap_pp; }},
   };
   return kGauges;

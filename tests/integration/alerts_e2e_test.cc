@@ -1,9 +1,11 @@
 // End to end with the real Prometheus server from Debian's `prometheus`
-// package: a daemon on a fast virtual clock, one project that keeps
-// reporting, one that stops, one whose start never comes; Prometheus scrapes
-// it and evaluates the shipped alert rules, and the right alerts fire for the
-// right projects; also for a high-availability pair of daemons, once per
-// project.
+// package: a daemon whose clock stands at 11 September 2024, one project that
+// reports on plan, one that stopped reporting after June, one that reports
+// that it has not started; Prometheus scrapes it and evaluates the shipped
+// alert rules, and the right alerts fire for the right projects; also for a
+// high-availability pair of daemons, once per project; and the real
+// Alertmanager sends each district and area its digest.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -37,8 +39,9 @@ namespace fs = std::filesystem;
 
 const std::string kSourceDir = PIPELINED_SOURCE_DIR;
 
-// Three projects planned from 2024-01 with 120 million yuan for 2024: A reports
-// every month, B stopped after June, C is planned to start in 2024-07.
+// Three projects with 120 million yuan for 2024: A reports every month, B
+// stopped after June, C is planned to start in 2024-07 and reports every
+// month that it has not.
 const char kPlan[] = R"(plan:
   code: e2e
   name: "Alerts end to end"
@@ -47,14 +50,17 @@ areas:
   - {code: industry, name: "Industry"}
 districts:
   - {code: beilun, name: "Beilun"}
+  - {code: yinzhou, name: "Yinzhou"}
 projects:
   - {code: E2E-A, name: "Steady", area: industry, district: beilun, investment_total_yuan: 240000000,
      investment_plan_yuan: {2024: 120000000, 2025: 120000000}, construction_start: 2024-01, completion: 2025-12}
-  - {code: E2E-B, name: "Gone quiet", area: industry, district: beilun, investment_total_yuan: 240000000,
+  - {code: E2E-B, name: "Gone quiet", area: industry, district: yinzhou, investment_total_yuan: 240000000,
      investment_plan_yuan: {2024: 120000000, 2025: 120000000}, construction_start: 2024-01, completion: 2025-12}
   - {code: E2E-C, name: "Late starter", area: industry, district: beilun, investment_total_yuan: 240000000,
-     investment_plan_yuan: {2025: 240000000}, construction_start: 2024-07, completion: 2025-12}
+     investment_plan_yuan: {2024: 60000000, 2025: 180000000}, construction_start: 2024-07, completion: 2025-12}
 )";
+
+const char kExternalUrl[] = "https://pipelined.example.gov.cn";
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path);
@@ -124,29 +130,35 @@ ProcessResult Send(const Destination& to, const std::string& source, std::vector
   return RunProcess(args);
 }
 
-// Six virtual hours per second: 2024-08-01 (C's start overdue) comes after
-// 6 s, 2024-08-04 (45 days since B's last report) after 18 s, and A stays
-// within every threshold for minutes.
+// The clock stands at 11 September 2024: August is the reporting month.
 std::unique_ptr<DaemonProcess> StartDaemon(const fs::path& root) {
   std::ofstream(root / "plan.yaml") << kPlan;
   return std::make_unique<DaemonProcess>(std::vector<std::string>{
-      "--plan.file=" + (root / "plan.yaml").string(), "--clock.start=2024-07-30T12:00:00", "--clock.rate=21600",
-      "--lagging.evaluation-interval=1"});
+      "--plan.file=" + (root / "plan.yaml").string(), "--clock.start=2024-09-11T12:00:00", "--clock.rate=0",
+      "--lagging.evaluation-interval=1", std::string("--web.external-url=") + kExternalUrl});
 }
 
-// A reports every month to July, B stopped after June, C never starts.
+// A reports every month to August on the 5th of the month after, B stopped
+// after June, C reports that nothing was done in July and August.
 void PublishHistory(const Destination& daemon) {
   ASSERT_EQ(Send(daemon, "src-a", {"construction-started", "--project", "E2E-A", "--date", "2024-01-10"}).exit_code, 0);
   ASSERT_EQ(Send(daemon, "src-b", {"construction-started", "--project", "E2E-B", "--date", "2024-01-12"}).exit_code, 0);
-  for (int month = 1; month <= 7; ++month) {
+  for (int month = 1; month <= 8; ++month) {
     const std::string period = "2024-0" + std::to_string(month);
-    ProcessResult a = Send(daemon, "src-a", {"investment", "--project", "E2E-A", "--date", period + "-28", "--period",
+    const std::string report_day = "2024-" + std::string(month < 9 ? "0" : "") + std::to_string(month + 1) + "-05";
+    ProcessResult a = Send(daemon, "src-a", {"investment", "--project", "E2E-A", "--date", report_day, "--period",
                                              period, "--amount-yuan", "10000000"});
     ASSERT_EQ(a.exit_code, 0) << a.output;
-    if (month > 6) continue;
-    ProcessResult b = Send(daemon, "src-b", {"investment", "--project", "E2E-B", "--date", period + "-20", "--period",
-                                             period, "--amount-yuan", "10000000"});
-    ASSERT_EQ(b.exit_code, 0) << b.output;
+    if (month <= 6) {
+      ProcessResult b = Send(daemon, "src-b", {"investment", "--project", "E2E-B", "--date", period + "-20",
+                                               "--period", period, "--amount-yuan", "10000000"});
+      ASSERT_EQ(b.exit_code, 0) << b.output;
+    }
+    if (month >= 7) {
+      ProcessResult c = Send(daemon, "src-c", {"investment", "--project", "E2E-C", "--date", report_day, "--period",
+                                               period, "--amount-yuan", "0"});
+      ASSERT_EQ(c.exit_code, 0) << c.output;
+    }
   }
 }
 
@@ -196,7 +208,7 @@ TEST(AlertsEndToEndTest, ShippedRulesFireForTheLaggingProjectsOnly) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (std::chrono::steady_clock::now() < deadline) {
     firing = Firing(HttpGet(port, "/api/v1/alerts").value_or(""));
-    if (Has(firing, "PipelinedProjectStartOverdue", "E2E-C") && Has(firing, "PipelinedProjectSourceSilent", "E2E-B") &&
+    if (Has(firing, "PipelinedProjectLagging", "E2E-C") && Has(firing, "PipelinedProjectNotReported", "E2E-B") &&
         Has(firing, "PipelinedSourceSilent", "", "src-b")) {
       break;
     }
@@ -204,9 +216,10 @@ TEST(AlertsEndToEndTest, ShippedRulesFireForTheLaggingProjectsOnly) {
   }
   std::string seen;
   for (const FiringAlert& a : firing) seen += " " + a.name + "{project=" + a.project + ",source=" + a.source + "}";
-  EXPECT_TRUE(Has(firing, "PipelinedProjectStartOverdue", "E2E-C")) << seen << "\n" << prometheus.Log();
-  EXPECT_TRUE(Has(firing, "PipelinedProjectSourceSilent", "E2E-B")) << seen;
+  EXPECT_TRUE(Has(firing, "PipelinedProjectLagging", "E2E-C")) << seen << "\n" << prometheus.Log();
+  EXPECT_TRUE(Has(firing, "PipelinedProjectNotReported", "E2E-B")) << seen;
   EXPECT_TRUE(Has(firing, "PipelinedSourceSilent", "", "src-b")) << seen;
+  EXPECT_FALSE(Has(firing, "PipelinedProjectLagging", "E2E-B")) << "a missing report is no lag:" << seen;
   for (const FiringAlert& a : firing) {
     EXPECT_NE(a.project, "E2E-A") << a.name << " fired for the project that reports on plan";
     EXPECT_NE(a.source, "src-a") << a.name << " fired for the source that keeps reporting";
@@ -235,7 +248,7 @@ TEST(AlertsEndToEndTest, APairOfReplicasGivesEachProjectAlertOnce) {
   std::vector<FiringAlert> firing;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   const auto both_fire = [&firing] {
-    return Has(firing, "PipelinedProjectStartOverdue", "E2E-C") && Has(firing, "PipelinedProjectSourceSilent", "E2E-B");
+    return Has(firing, "PipelinedProjectLagging", "E2E-C") && Has(firing, "PipelinedProjectNotReported", "E2E-B");
   };
   while (std::chrono::steady_clock::now() < deadline && !both_fire()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -245,8 +258,8 @@ TEST(AlertsEndToEndTest, APairOfReplicasGivesEachProjectAlertOnce) {
   for (const FiringAlert& alert : firing) {
     seen += " " + alert.name + "{project=" + alert.project + ",instance=" + alert.instance + "}";
   }
-  EXPECT_TRUE(Has(firing, "PipelinedProjectStartOverdue", "E2E-C")) << seen << "\n" << prometheus->Log();
-  EXPECT_TRUE(Has(firing, "PipelinedProjectSourceSilent", "E2E-B")) << seen;
+  EXPECT_TRUE(Has(firing, "PipelinedProjectLagging", "E2E-C")) << seen << "\n" << prometheus->Log();
+  EXPECT_TRUE(Has(firing, "PipelinedProjectNotReported", "E2E-B")) << seen;
   for (const FiringAlert& alert : firing) {
     if (!alert.project.empty()) {
       EXPECT_EQ(alert.instance, "") << alert.name << " fired per replica:" << seen;
@@ -263,8 +276,10 @@ TEST(AlertsEndToEndTest, APairOfReplicasGivesEachProjectAlertOnce) {
   EXPECT_EQ(failures, 0) << "a rule failed on the two replicas' series:\n" << prometheus->Log();
 }
 
-// A webhook receiver such as a chat bridge would run: takes Alertmanager's
-// POSTs on a free loopback port, answers 200 and keeps path and body.
+// A webhook receiver such as a chat bridge would run, and WeChat Work's API
+// as Alertmanager's wechat notifier calls it: takes requests on a free
+// loopback port, keeps path and body, and answers 200: with an access token
+// to .../gettoken, with errcode 0 to .../message/send, empty otherwise.
 class WebhookReceiver {
  public:
   struct Delivery {
@@ -320,8 +335,12 @@ class WebhookReceiver {
         }
         if (header_end != std::string::npos && request.size() >= header_end + 4 + content_length) break;
       }
-      const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-      (void)!write(connection, reply, sizeof reply - 1);
+      std::string body;
+      if (request.find("/gettoken") != std::string::npos) body = R"({"errcode":0,"access_token":"test-token"})";
+      if (request.find("/message/send") != std::string::npos) body = R"({"errcode":0,"errmsg":"ok"})";
+      const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+      (void)!write(connection, reply.data(), reply.size());
       close(connection);
       if (header_end == std::string::npos) continue;
       const size_t path_start = request.find(' ') + 1;
@@ -339,36 +358,37 @@ class WebhookReceiver {
   std::vector<Delivery> deliveries_;
 };
 
-// (receiver path, alert name, project) of every firing alert delivered.
-std::vector<std::tuple<std::string, std::string, std::string>> Notified(const WebhookReceiver& webhook) {
-  std::vector<std::tuple<std::string, std::string, std::string>> notified;
-  for (const WebhookReceiver::Delivery& delivery : webhook.Deliveries()) {
+// The text of every WeChat Work message Alertmanager sent.
+std::vector<std::string> WeChatMessages(const WebhookReceiver& api) {
+  std::vector<std::string> messages;
+  for (const WebhookReceiver::Delivery& delivery : api.Deliveries()) {
+    if (delivery.path.find("/cgi-bin/message/send") != 0) continue;
     const nlohmann::json message = nlohmann::json::parse(delivery.body, nullptr, false);
-    if (!message.is_object() || !message.contains("alerts")) continue;
-    for (const nlohmann::json& alert : message["alerts"]) {
-      if (alert.value("status", "") != "firing") continue;
-      const nlohmann::json& labels = alert["labels"];
-      notified.emplace_back(delivery.path, labels.value("alertname", ""), labels.value("project", ""));
-    }
+    if (message.is_object() && message.contains("text")) messages.push_back(message["text"].value("content", ""));
   }
-  return notified;
+  return messages;
 }
 
-// The whole path a planning office relies on: the daemon decides a project
-// is lagging, the real Prometheus fires the shipped alert, the real
-// Alertmanager routes it with the shipped configuration (only its webhook
-// URLs and waiting times changed) and delivers it to a webhook.
-TEST(AlertsEndToEndTest, AlertmanagerDeliversTheLaggingProjectsAlertToTheWebhook) {
+// The whole path a programme office relies on: the daemon decides, the real
+// Prometheus fires the shipped alerts, the real Alertmanager with the
+// shipped configuration and templates (only its addresses and waiting times
+// changed) sends each district one digest and the area one, through WeChat
+// Work's API: the projects with their status, reasons and links.
+TEST(AlertsEndToEndTest, AlertmanagerSendsEachDistrictAndTheAreaItsDigest) {
   ASSERT_TRUE(fs::exists(PROMETHEUS_BINARY)) << PROMETHEUS_BINARY << " is missing: run scripts/install-deps";
   ASSERT_TRUE(fs::exists(ALERTMANAGER_BINARY)) << ALERTMANAGER_BINARY << " is missing: run scripts/install-deps";
   TempDir dir;
   const fs::path root = dir.path();
-  WebhookReceiver webhook;
+  WebhookReceiver api;
+  const std::string local = "http://127.0.0.1:" + std::to_string(api.Port());
   std::string shipped = ReadFile(kSourceDir + "/deploy/alertmanager/alertmanager.yml");
-  shipped = std::regex_replace(shipped, std::regex("http://localhost:5001"),
-                               "http://127.0.0.1:" + std::to_string(webhook.Port()));
+  shipped = std::regex_replace(shipped, std::regex("http://localhost:5001"), local);
+  shipped = std::regex_replace(shipped, std::regex("https://qyapi.weixin.qq.com"), local);
+  shipped = std::regex_replace(shipped, std::regex("'templates/\\*\\.tmpl'"),
+                               "'" + kSourceDir + "/deploy/alertmanager/templates/*.tmpl'");
   shipped = std::regex_replace(shipped, std::regex(R"((group_wait|group_interval): [0-9a-z]+)"), "$1: 1s");
   shipped = std::regex_replace(shipped, std::regex(R"(repeat_interval: [0-9a-z]+)"), "repeat_interval: 1h");
+  ASSERT_NE(shipped.find(local + "/cgi-bin/"), std::string::npos) << shipped;
   std::ofstream(root / "alertmanager.yml") << shipped;
   const int alertmanager_port = FreePort();
   BackgroundProcess alertmanager({ALERTMANAGER_BINARY, "--config.file=" + (root / "alertmanager.yml").string(),
@@ -384,25 +404,42 @@ TEST(AlertsEndToEndTest, AlertmanagerDeliversTheLaggingProjectsAlertToTheWebhook
   std::unique_ptr<BackgroundProcess> prometheus =
       StartPrometheus(root, {daemon->WebPort()}, FreePort(), alertmanager_port);
 
-  auto delivered = [&webhook](const std::string& alert, const std::string& project) {
-    for (const auto& [path, name, labelled] : Notified(webhook)) {
-      if (path == "/pipelined/planning-office" && name == alert && labelled == project) return true;
+  // The digests: one per district and one for the area, each with all it
+  // will hold once both projects' alerts fire.
+  auto digest = [&api](const std::string& title) -> std::optional<std::string> {
+    std::optional<std::string> latest;
+    for (const std::string& text : WeChatMessages(api)) {
+      if (text.find(title) == 0) latest = text;
     }
-    return false;
+    return latest;
   };
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while (std::chrono::steady_clock::now() < deadline &&
-         !(delivered("PipelinedProjectStartOverdue", "E2E-C") && delivered("PipelinedProjectSourceSilent", "E2E-B"))) {
+  auto complete = [&] {
+    auto beilun = digest("【重大项目监测】beilun：");
+    auto yinzhou = digest("【重大项目监测】yinzhou：");
+    auto industry = digest("【重大项目监测】industry：2 个项目需关注");
+    return beilun && yinzhou && industry;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline && !complete()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  std::string seen;
-  for (const auto& [path, name, project] : Notified(webhook)) seen += "\n  " + path + " " + name + " " + project;
-  EXPECT_TRUE(delivered("PipelinedProjectStartOverdue", "E2E-C"))
-      << "delivered:" << seen << "\nalertmanager log:\n" << alertmanager.Log();
-  EXPECT_TRUE(delivered("PipelinedProjectSourceSilent", "E2E-B")) << "delivered:" << seen;
-  for (const auto& [path, name, project] : Notified(webhook)) {
-    EXPECT_NE(project, "E2E-A") << name << " was delivered for the project that reports on plan";
-    EXPECT_TRUE(path == "/pipelined/planning-office" || path == "/pipelined/on-call") << path;
+  std::string sent;
+  for (const std::string& text : WeChatMessages(api)) sent += "\n---\n" + text;
+  ASSERT_TRUE(complete()) << "sent:" << sent << "\nalertmanager log:\n" << alertmanager.Log();
+
+  const std::string beilun = *digest("【重大项目监测】beilun：");
+  EXPECT_THAT(beilun, ::testing::HasSubstr("【重大项目监测】beilun：1 个项目需关注"));
+  EXPECT_THAT(beilun, ::testing::HasSubstr("· [滞后] E2E-C Late starter (beilun)"));
+  EXPECT_THAT(beilun, ::testing::HasSubstr("behind_schedule (lagging)"));
+  EXPECT_THAT(beilun, ::testing::HasSubstr(std::string(kExternalUrl) + "/projects/E2E-C"));
+  EXPECT_THAT(beilun, ::testing::Not(::testing::HasSubstr("E2E-B")));
+  const std::string yinzhou = *digest("【重大项目监测】yinzhou：");
+  EXPECT_THAT(yinzhou, ::testing::HasSubstr("· [未报送] E2E-B Gone quiet (yinzhou)"));
+  EXPECT_THAT(yinzhou, ::testing::HasSubstr(std::string(kExternalUrl) + "/projects/E2E-B"));
+  const std::string industry = *digest("【重大项目监测】industry：");
+  EXPECT_LT(industry.find("E2E-C"), industry.find("E2E-B")) << "lagging before not reported:\n" << industry;
+  for (const std::string& text : WeChatMessages(api)) {
+    EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("E2E-A"))) << "the project on plan was in a digest";
   }
 }
 

@@ -24,6 +24,8 @@ std::vector<v1::Event> RandomInvestments(int count, unsigned seed, const std::st
 model::Fen CompletedFen(const Scrape& scrape);
 
 // The per-project and per-group lines of a /metrics text.
+// The lines of a scrape that the stored events determine: every project and
+// group series but the count of status changes this process has seen.
 std::string FiguresOf(const std::string& metrics);
 
 }  // namespace pipelined::testing

@@ -8,6 +8,7 @@
 
 #include "daemon_process.h"
 #include "metrics_scrape.h"
+#include "pipelined/model/reporting_calendar.h"
 
 namespace pipelined::testing {
 namespace {
@@ -38,55 +39,82 @@ bool LogEventually(const DaemonProcess& daemon, const std::string& text) {
   return false;
 }
 
-TEST(LaggingTest, ProjectTurnsAtRiskWhenItsStartMonthEndsWithoutAnEvent) {
-  // T-IND-3 is planned to start in 2024-02. The clock starts two seconds
-  // before March and no event is ever sent for it.
-  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-02-29T23:59:57",
-                        "--lagging.evaluation-interval=1"});
-  ASSERT_TRUE(daemon.Started());
-  const std::string on_track = "pipelined_project_status{project=\"T-IND-3\",status=\"on_track\"}";
-  const std::string at_risk = "pipelined_project_status{project=\"T-IND-3\",status=\"at_risk\"}";
-  EXPECT_EQ(ValueOf(daemon, on_track), 1);
-  EXPECT_EQ(ValueOf(daemon, "pipelined_project_milestone_state{project=\"T-IND-3\",milestone=\"construction_start\","
-                            "line=\"\",state=\"due\"}"),
-            1);
+// Moves the daemon's settable clock (--clock.settable).
+void SetClock(const DaemonProcess& daemon, const std::string& to) {
+  ProcessResult set = RunProcess({"/usr/bin/curl", "-s", "-f", "-X", "PUT",
+                                  "http://127.0.0.1:" + std::to_string(daemon.WebPort()) + "/-/clock?to=" + to});
+  ASSERT_EQ(set.exit_code, 0) << set.output;
+}
 
-  ASSERT_TRUE(Eventually(daemon, at_risk, 1)) << "no status change after the deadline passed";
-  EXPECT_EQ(ValueOf(daemon, on_track), 0);
-  EXPECT_EQ(ValueOf(daemon, "pipelined_project_lagging_reason{project=\"T-IND-3\",reason=\"start_overdue\","
-                            "level=\"at_risk\"}"),
+ProcessResult PublishInvestment(const DaemonProcess& daemon, const std::string& date, const std::string& period,
+                                const std::string& yuan, const std::string& id, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {PIPELINED_PUBLISH_BINARY, "investment", "--endpoint", daemon.IngestEndpoint(),
+                                   "--project", "T-IND-3", "--date", date, "--period", period, "--amount-yuan", yuan,
+                                   "--event-id", id};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return RunProcess(args);
+}
+
+TEST(LaggingTest, AMissingReportIsNotReportedOnceItsDueDayHasPassedAndAReportedShortfallIsLagging) {
+  // T-IND-3 is planned to start in 2024-02; its January-February report is
+  // due by 10 March. The clock stands still until the test moves it.
+  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-03-10T12:00:00", "--clock.rate=0",
+                        "--clock.settable", "--lagging.evaluation-interval=3600"});
+  ASSERT_TRUE(daemon.Started());
+  const std::string project = "pipelined_project_status{project=\"T-IND-3\",status=";
+  EXPECT_EQ(ValueOf(daemon, project + "\"on_track\"}"), 1) << "nothing is due before the due day has passed";
+  EXPECT_EQ(ValueOf(daemon, "pipelined_reporting_month_end_timestamp_seconds"),
+            model::LastDay({2023, 12}).StartUnixSecondsShanghai() + 86400);
+
+  SetClock(daemon, "2024-03-11");
+  EXPECT_EQ(ValueOf(daemon, project + "\"not_reported\"}"), 1);
+  EXPECT_EQ(ValueOf(daemon, "pipelined_project_lagging_reason{project=\"T-IND-3\",reason=\"report_missing\","
+                            "level=\"not_reported\"}"),
             1);
-  // The watcher noticed it on its schedule and logged it.
-  EXPECT_TRUE(LogEventually(daemon, "project T-IND-3 is now at_risk (was on_track): start_overdue")) << daemon.Log();
-  EXPECT_GE(ValueOf(daemon, "pipelined_project_status_changes_total{status=\"at_risk\"}").value_or(0), 1);
+  EXPECT_EQ(ValueOf(daemon, "pipelined_group_reporting_timeliness_ratio{group_type=\"plan\",group=\"test-plan\"}"), 0);
+  // The watcher saw it at once (moving the clock wakes it) and counted it in one line.
+  EXPECT_TRUE(LogEventually(daemon, "projects are now not reported: no investment report for 2024-02 (due "
+                                    "2024-03-10)"))
+      << daemon.Log();
+
+  // It reports that nothing was done in January and February: behind its
+  // schedule, lagging; the watcher names it.
+  ProcessResult sent = PublishInvestment(daemon, "2024-03-11", "2024-02", "0", "t3-2024-02");
+  ASSERT_EQ(sent.exit_code, 0) << sent.output;
+  EXPECT_EQ(ValueOf(daemon, project + "\"lagging\"}"), 1);
+  EXPECT_TRUE(LogEventually(daemon, "project T-IND-3 is now lagging (was not_reported): behind_schedule (lagging)"))
+      << daemon.Log();
+  EXPECT_GE(ValueOf(daemon, "pipelined_project_status_changes_total{status=\"lagging\"}").value_or(0), 1);
 }
 
 TEST(LaggingTest, AnEventTriggersAnEvaluationAndCanPutAProjectBackOnTrack) {
-  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-03-10", "--lagging.evaluation-interval=3600"});
+  DaemonProcess daemon({"--plan.file=" + kTestPlan, "--clock.start=2024-03-11", "--clock.rate=0",
+                        "--lagging.evaluation-interval=3600"});
   ASSERT_TRUE(daemon.Started());
   const std::string events = "pipelined_evaluations_total{trigger=\"events\"}";
   ASSERT_TRUE(Eventually(daemon, "pipelined_evaluations_total{trigger=\"schedule\"}", 1));
   EXPECT_EQ(ValueOf(daemon, events), 0);
-  EXPECT_EQ(ValueOf(daemon, "pipelined_project_status{project=\"T-IND-3\",status=\"at_risk\"}"), 1);
+  ProcessResult nothing = PublishInvestment(daemon, "2024-03-05", "2024-02", "0", "t3-feb");
+  ASSERT_EQ(nothing.exit_code, 0) << nothing.output;
+  EXPECT_EQ(ValueOf(daemon, "pipelined_project_status{project=\"T-IND-3\",status=\"lagging\"}"), 1);
+  ASSERT_TRUE(LogEventually(daemon, "project T-IND-3 is now lagging")) << daemon.Log();
 
-  // Started on 2024-02-20 with 30 million yuan in Jan-Feb: 20% of the 2024
-  // plan against 2/12 pro-rata, on track.
+  // Corrected: started on 2024-02-20 with 30 million yuan in January and
+  // February, all of February's share of its 2024 plan (150 million over
+  // eleven months) and more: on track.
   ProcessResult started = RunProcess({PIPELINED_PUBLISH_BINARY, "construction-started", "--endpoint",
                                       daemon.IngestEndpoint(), "--project", "T-IND-3", "--date", "2024-02-20"});
   ASSERT_EQ(started.exit_code, 0) << started.output;
-  ProcessResult invested = RunProcess({PIPELINED_PUBLISH_BINARY, "investment", "--endpoint", daemon.IngestEndpoint(),
-                                       "--project", "T-IND-3", "--date", "2024-02-29", "--amount-yuan", "30000000"});
-  ASSERT_EQ(invested.exit_code, 0) << invested.output;
+  ProcessResult corrected =
+      PublishInvestment(daemon, "2024-03-06", "2024-02", "30000000", "t3-feb-corrected", {"--supersedes", "t3-feb"});
+  ASSERT_EQ(corrected.exit_code, 0) << corrected.output;
   EXPECT_EQ(ValueOf(daemon, "pipelined_project_status{project=\"T-IND-3\",status=\"on_track\"}"), 1);
   EXPECT_NEAR(*ValueOf(daemon, "pipelined_project_pro_rata_gap_percentage_points{project=\"T-IND-3\"}"),
               20.0 - 100.0 * 2 / 12, 1e-9);
+  EXPECT_NEAR(*ValueOf(daemon, "pipelined_project_expected_progress_ratio{project=\"T-IND-3\"}"), 1.0 / 11, 1e-9);
   // The watcher re-evaluates after events without waiting for its hour.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (ValueOf(daemon, events).value_or(0) < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
   EXPECT_GE(ValueOf(daemon, events).value_or(0), 1);
-  EXPECT_TRUE(LogEventually(daemon, "project T-IND-3 is on track again (was at_risk)")) << daemon.Log();
+  EXPECT_TRUE(LogEventually(daemon, "project T-IND-3 is on track again (was lagging)")) << daemon.Log();
 }
 
 }  // namespace

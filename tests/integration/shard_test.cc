@@ -38,9 +38,10 @@ const std::string kSourceDir = PIPELINED_SOURCE_DIR;
 const std::string kPlan = kSourceDir + "/tests/data/shard-test-plan.yaml";
 const std::string kShardRules = kSourceDir + "/deploy/prometheus/rules/shards.yml";
 
+// The clock stands still, so that every daemon's figures of age agree.
 std::vector<std::string> DaemonArgs(int index, int count) {
-  return {"--plan.file=" + kPlan, "--clock.start=2024-06-30", "--shard.index=" + std::to_string(index),
-          "--shard.count=" + std::to_string(count)};
+  return {"--plan.file=" + kPlan, "--clock.start=2024-06-30T12:00:00", "--clock.rate=0",
+          "--shard.index=" + std::to_string(index), "--shard.count=" + std::to_string(count)};
 }
 
 publisher::EventHeader Header(const std::string& id, const std::string& project, const std::string& date) {
@@ -371,6 +372,164 @@ TEST_F(ShardedDaemonsTest, PrometheusShardRulesRecordTheSingleDaemonsTotalsAndRa
   for (const std::string& family : FamiliesSummedByTheRules()) {
     EXPECT_EQ(families.count(family), 1u) << family << " was not recorded";
   }
+}
+
+// A Prometheus server scraping `targets` (web port, and the labels its
+// scrape config gives the target) every second.
+std::unique_ptr<BackgroundProcess> StartPrometheus(const fs::path& root, const std::string& name,
+                                                   const std::vector<std::pair<int, std::string>>& targets, int port) {
+  fs::create_directories(root / name);
+  std::ofstream config(root / name / "prometheus.yml");
+  config << "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+         << "scrape_configs:\n  - job_name: pipelined\n    static_configs:\n";
+  for (const auto& [web_port, labels] : targets) {
+    config << "      - targets: [\"127.0.0.1:" << web_port << "\"]\n        labels: {" << labels << "}\n";
+  }
+  config.close();
+  return std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{PROMETHEUS_BINARY, "--config.file=" + (root / name / "prometheus.yml").string(),
+                               "--storage.tsdb.path=" + (root / name / "tsdb").string(),
+                               "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+      (root / name / "prometheus.log").string());
+}
+
+// An instant query's answer: series (without the labels that tell scrape
+// targets apart) to value; nullopt when the query failed.
+std::optional<std::map<std::string, double>> Query(int prometheus_port, const std::string& expr) {
+  const auto body = HttpGet(prometheus_port, "/api/v1/query?query=" + UrlEncode(expr));
+  if (!body) return std::nullopt;
+  const nlohmann::json answer = nlohmann::json::parse(*body, nullptr, false);
+  if (!answer.is_object() || answer.value("status", "") != "success") return std::nullopt;
+  std::map<std::string, double> series;
+  const nlohmann::json& data = answer["data"];
+  if (data.value("resultType", "") == "scalar") {
+    series[""] = std::stod(data["result"][1].get<std::string>());
+    return series;
+  }
+  for (const nlohmann::json& sample : data["result"]) {
+    std::string key;
+    for (const auto& [label, value] : sample["metric"].items()) {
+      if (label == "instance" || label == "replica" || label == "shard" || label == "job") continue;
+      key += label + "=" + value.get<std::string>() + ",";
+    }
+    series[key] = std::stod(sample["value"][1].get<std::string>());
+  }
+  return series;
+}
+
+// Every query of the shipped dashboards of groups and projects, with their
+// variables set: all areas, clusters and districts, project S-1.
+std::vector<std::pair<std::string, std::string>> DashboardQueries() {
+  std::vector<std::pair<std::string, std::string>> queries;
+  for (const char* name : {"plan-overview", "lagging-projects", "project-detail"}) {
+    const nlohmann::json board =
+        nlohmann::json::parse(ReadAll(kSourceDir + "/deploy/grafana/dashboards/" + name + ".json"));
+    for (const nlohmann::json& panel : board["panels"]) {
+      if (!panel.contains("targets")) continue;
+      for (const nlohmann::json& target : panel["targets"]) {
+        std::string expr = target.value("expr", "");
+        expr = std::regex_replace(expr, std::regex(R"(\$(area|cluster|district))"), ".*");
+        expr = std::regex_replace(expr, std::regex(R"(\$project)"), "S-1");
+        queries.emplace_back(std::string(name) + ": " + panel.value("title", "") + " " + target.value("refId", ""),
+                             expr);
+      }
+    }
+  }
+  return queries;
+}
+
+// What differs between two answers, to 1e-9 of the value; empty if nothing.
+std::string AnswerDifference(const std::map<std::string, double>& expected, const std::map<std::string, double>& got) {
+  std::string difference;
+  for (const auto& [series, value] : expected) {
+    auto it = got.find(series);
+    if (it == got.end()) {
+      difference += " missing {" + series + "}";
+    } else if (std::fabs(it->second - value) > 1e-9 * std::max(1.0, std::fabs(value))) {
+      difference += " {" + series + "} " + std::to_string(it->second) + " instead of " + std::to_string(value);
+    }
+  }
+  for (const auto& [series, value] : got) {
+    if (expected.count(series) == 0) difference += " extra {" + series + "}";
+  }
+  return difference;
+}
+
+// The same reports served by one daemon, by a high-availability pair and by
+// two shards: every query of the shipped dashboards gives the same answer
+// from the real Prometheus scraping each setup with its shipped target
+// labels (deploy/prometheus/prometheus-ha.yml, prometheus-shards.yml): no
+// doubled totals, no sum of ratios.
+class DashboardQueriesTest : public ShardedDaemonsTest {
+ protected:
+  void SetUp() override {
+    ShardedDaemonsTest::SetUp();
+    if (HasFatalFailure()) return;
+    pair_.push_back(std::make_unique<DaemonProcess>(DaemonArgs(0, 1)));
+    pair_.push_back(std::make_unique<DaemonProcess>(DaemonArgs(0, 1)));
+    ASSERT_TRUE(pair_[0]->Started() && pair_[1]->Started());
+  }
+
+  void PublishToThePair() {
+    for (const auto& replica : pair_) {
+      publisher::Publisher direct(PlainPublisher(replica->IngestEndpoint(), 20000));
+      for (const v1::EventBatch& batch : Reports()) {
+        std::string error;
+        ASSERT_TRUE(direct.Publish(batch, &error).has_value()) << error;
+      }
+    }
+  }
+
+  std::vector<std::unique_ptr<DaemonProcess>> pair_;
+};
+
+TEST_F(DashboardQueriesTest, EveryDashboardQueryAnswersTheSameForOneDaemonAPairAndShards) {
+  ASSERT_TRUE(fs::exists(PROMETHEUS_BINARY)) << PROMETHEUS_BINARY << " is missing: run scripts/install-deps";
+  PublishReports();
+  PublishToThePair();
+  if (HasFatalFailure()) return;
+  TempDir dir;
+  const int single_port = FreePort(), pair_port = FreePort(), shards_port = FreePort();
+  auto single = StartPrometheus(dir.path(), "single", {{single_->WebPort(), ""}}, single_port);
+  auto pair = StartPrometheus(dir.path(), "pair",
+                              {{pair_[0]->WebPort(), "replica: a"}, {pair_[1]->WebPort(), "replica: b"}}, pair_port);
+  auto shards = StartPrometheus(dir.path(), "shards",
+                                {{shards_[0]->WebPort(), "shard: \"0\""}, {shards_[1]->WebPort(), "shard: \"1\""}},
+                                shards_port);
+  // Every target scraped at least twice (the status gauges of one scrape).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  const std::string ready = "count(count_over_time(pipelined_build_info[1m]) >= 2)";
+  for (const auto& [port, targets] : {std::pair{single_port, 1.0}, {pair_port, 2.0}, {shards_port, 2.0}}) {
+    while (std::chrono::steady_clock::now() < deadline && Query(port, ready).value_or(std::map<std::string, double>{})[""] < targets) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+
+  const std::vector<std::pair<std::string, std::string>> queries = DashboardQueries();
+  ASSERT_GE(queries.size(), 30u);
+  size_t answered = 0;
+  for (const auto& [panel, expr] : queries) {
+    const auto expected = Query(single_port, expr);
+    ASSERT_TRUE(expected.has_value()) << panel << ": the query fails: " << expr;
+    answered += expected->empty() ? 0 : 1;
+    const auto from_pair = Query(pair_port, expr);
+    const auto from_shards = Query(shards_port, expr);
+    ASSERT_TRUE(from_pair && from_shards) << panel << ": " << expr;
+    EXPECT_EQ(AnswerDifference(*expected, *from_pair), "") << panel << " with a pair: " << expr;
+    EXPECT_EQ(AnswerDifference(*expected, *from_shards), "") << panel << " with shards: " << expr;
+  }
+  // Nearly every panel has something to show on this data.
+  EXPECT_GE(answered * 10, queries.size() * 8) << answered << " of " << queries.size() << " queries answered";
+  // And the answers are the daemon's own figures.
+  const Scrape one = ScrapeOf(*single_);
+  const auto completion = Query(shards_port, "sum(sum by (group_type, group) (max without (instance, replica) "
+                                             "(pipelined_group_investment_year_to_date_yuan{group_type=\"plan\"})) / "
+                                             "(sum by (group_type, group) (max without (instance, replica) "
+                                             "(pipelined_group_investment_planned_reporting_year_yuan{group_type=\"plan\"}))"
+                                             " > 0))");
+  ASSERT_TRUE(completion.has_value());
+  EXPECT_NEAR(completion->at(""), one.Value(R"(pipelined_group_investment_completion_rate{group_type="plan",group="shard-plan"})").value_or(-1),
+              1e-9);
 }
 
 TEST(ShardRoutingTest, EventForAnotherShardIsRejectedWithWrongShard) {

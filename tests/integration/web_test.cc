@@ -78,6 +78,15 @@ void PublishScenario(const DaemonProcess& daemon) {
                              "--event-id", "line-1"})
                 .exit_code,
             0);
+  // T-IND-3, planned to start in February, reports every month that it has
+  // not: nothing done.
+  for (int month = 2; month <= 5; ++month) {
+    const std::string period = "2024-0" + std::to_string(month);
+    ProcessResult sent = Publish(daemon, {"investment", "--project", "T-IND-3", "--date",
+                                          "2024-0" + std::to_string(month + 1) + "-05", "--amount-yuan", "0",
+                                          "--period", period, "--event-id", "t3-" + period});
+    ASSERT_EQ(sent.exit_code, 0) << sent.output;
+  }
   // One rejection, for the status page's list.
   ASSERT_EQ(Publish(daemon, {"construction-started", "--project", "T-NOPE", "--date", "2024-03-01", "--event-id", "bad-1"}).exit_code,
             1);
@@ -191,8 +200,12 @@ TEST(WebTest, StatusPageListsLaggingProjectsWithReasonsAndRecentRejections) {
   EXPECT_THAT(lagging_table, HasSubstr("start_overdue"));
   EXPECT_THAT(lagging_table, HasSubstr("start planned 2024-02"));
   EXPECT_THAT(lagging_table, Not(HasSubstr("T-IND-1<")));
-  // Ingest health: 7 accepted, 1 rejected, and the rejection itself.
-  EXPECT_THAT(page.body, HasSubstr("<tr><th>Events accepted since start</th><td class=n>7</td></tr>"));
+  // The projects that reported nothing are listed as not reported, not behind.
+  const std::string not_reported = page.body.substr(page.body.find("id=\"not-reported-projects\""));
+  EXPECT_THAT(not_reported.substr(0, not_reported.find("</table>")), HasSubstr("T-TRN-1"));
+  EXPECT_THAT(page.body, HasSubstr("id=\"timeliness\">2 / 2 / 4 (50.0% on time)"));
+  // Ingest health: 11 accepted, 1 rejected, and the rejection itself.
+  EXPECT_THAT(page.body, HasSubstr("<tr><th>Events accepted since start</th><td class=n>11</td></tr>"));
   EXPECT_THAT(page.body, HasSubstr("<tr><th>Events rejected since start</th><td class=n>1</td></tr>"));
   const std::string recent = page.body.substr(page.body.find("id=\"recent-rejections\""));
   EXPECT_THAT(recent, HasSubstr("bad-1"));
@@ -230,7 +243,9 @@ TEST(WebTest, ApiGivesProjectsGroupsAndOneProjectWithItsMonths) {
   ASSERT_TRUE(all.is_object());
   EXPECT_EQ(all["date"], "2024-06-30");
   EXPECT_EQ(all["reporting_month"], "2024-05");
-  EXPECT_EQ(all["rule_set"], "pro_rata");
+  EXPECT_EQ(all["rule_set"], "schedule");
+  EXPECT_EQ(all["reporting_due"], "2024-06-10");
+  EXPECT_EQ(all["catching_up"], false);
   EXPECT_EQ(all["count"], 5);
   json lagging = FetchJson(port, "/api/v1/projects?status=lagging");
   ASSERT_TRUE(lagging.is_object());
@@ -240,11 +255,17 @@ TEST(WebTest, ApiGivesProjectsGroupsAndOneProjectWithItsMonths) {
   EXPECT_THAT(codes, Not(::testing::Contains("T-IND-1")));
   json beilun = FetchJson(port, "/api/v1/projects?district=beilun&area=industry");
   EXPECT_EQ(beilun["count"], 2);  // T-IND-1 and T-IND-3
+  json not_reported = FetchJson(port, "/api/v1/projects?status=not_reported");
+  EXPECT_EQ(not_reported["count"], 2);  // T-IND-2 and T-TRN-1: nothing reported at all
+  EXPECT_EQ(not_reported["projects"][0]["reasons"][0]["reason"], "report_missing");
+  EXPECT_TRUE(not_reported["projects"][0]["investment"]["completion_rate"].is_null()) << "no data is not 0% done";
 
   json one = FetchJson(port, "/api/v1/projects/T-IND-1");
   ASSERT_TRUE(one.is_object());
   const json& project = one["project"];
   EXPECT_EQ(project["status"], "on_track");
+  EXPECT_EQ(project["report"]["state"], "on_time");
+  EXPECT_EQ(project["reported_through"], "2024-05");
   EXPECT_EQ(project["investment"]["completed_yuan"], 80000000.0);
   EXPECT_EQ(project["investment"]["completed_year_to_date_yuan"], 80000000.0);
   EXPECT_DOUBLE_EQ(project["investment"]["completion_rate"].get<double>(), 0.4);
@@ -270,10 +291,12 @@ TEST(WebTest, ApiGivesProjectsGroupsAndOneProjectWithItsMonths) {
   EXPECT_EQ(areas["groups"][0]["code"], "industry");
   EXPECT_EQ(areas["groups"][0]["projects"], 3);
   EXPECT_EQ(areas["groups"][0]["investment"]["completed_year_to_date_yuan"], 80000000.0);
+  EXPECT_EQ(areas["groups"][0]["reporting"]["projects_due"], 3);
+  EXPECT_EQ(areas["groups"][0]["reporting"]["projects_reported_on_time"], 2);
   EXPECT_EQ(FetchJson(port, "/api/v1/groups")["count"], 2 + 2 + 3 + 1);
 
   EXPECT_THAT(FetchJson(port, "/api/v1/projects?status=late", 400)["error"].get<std::string>(),
-              HasSubstr("on_track, at_risk or lagging"));
+              HasSubstr("on_track, not_reported, at_risk or lagging"));
   EXPECT_THAT(FetchJson(port, "/api/v1/projects/T-NOPE", 404)["error"].get<std::string>(), HasSubstr("T-NOPE"));
   FetchJson(port, "/api/v2/anything", 404);
 }

@@ -242,7 +242,9 @@ std::string Describe(const model::Programme& programme) {
     out << p.plan->code << " started=" << p.construction_started << " lines=" << p.lines_launched
         << " done=" << p.investment_completed_fen << " ytd=" << p.investment_reporting_year_to_date_fen
         << " output=" << p.output_year_to_date_fen << " completed=" << p.completed
-        << " last=" << p.last_report_unix.value_or(-1) << " status=" << model::StatusName(p.assessment.status) << "\n";
+        << " last=" << p.last_report_unix.value_or(-1) << " status=" << model::StatusName(p.assessment.status)
+        << " report=" << model::ReportStateName(p.report)
+        << " reported_on=" << (p.reported_on ? p.reported_on->ToString() : "-") << "\n";
     const std::optional<model::ProjectDetail> detail = programme.Detail(p.plan->code);
     for (const model::AppliedEvent& e : detail->recent_events) {
       out << "  " << e.event_id << " " << e.source << " " << e.type << " " << e.occurred_at_unix << " " << e.period
@@ -250,7 +252,12 @@ std::string Describe(const model::Programme& programme) {
     }
   }
   for (const model::GroupFigures& g : report.groups) {
-    out << g.code << " done=" << g.investment_completed_fen << " output=" << g.output_year_to_date_fen << "\n";
+    out << g.code << " done=" << g.investment_completed_fen << " output=" << g.output_year_to_date_fen
+        << " reported_on_time=" << g.projects_reported_on_time << "\n";
+  }
+  for (const model::SourceTimeliness& source : report.sources) {
+    out << source.source << " due=" << source.projects_due_to_report
+        << " on_time=" << source.projects_reported_on_time << "\n";
   }
   for (const model::SourceSequence& seen : programme.SourceSequences()) {
     out << seen.source << " seq=" << seen.last_sequence << " gaps=" << seen.gaps << "\n";

@@ -162,6 +162,20 @@ INSTANTIATE_TEST_SUITE_P(
                       "investment_baselines:\n  - {group_type: area, group: farming, months: {2020-01: 5}}\n"
                       "projects:\n",
                       "investment_baselines #1.group: area \"farming\" is not defined"},
+        PlanErrorCase{"ContinuingStartedInThePeriod", "    construction_start: 2025-01\n",
+                      "    construction_start: 2025-01\n"
+                      "    continuing: {started_on: 2021-03-01, investment_before_period_yuan: 0}\n",
+                      "project A-2.continuing.started_on: 2021-03-01 is not before the plan period, which starts "
+                      "2021-01"},
+        PlanErrorCase{"ContinuingPlannedToStartInThePeriod", "    construction_start: 2025-01\n",
+                      "    construction_start: 2025-01\n"
+                      "    continuing: {started_on: 2020-03-01, investment_before_period_yuan: 0}\n",
+                      "project A-2.continuing: construction_start 2025-01 is after the plan period's start"},
+        PlanErrorCase{"ContinuingWithMoreThanItsTotal", "    construction_start: 2025-01\n    completion: 2025-12\n",
+                      "    construction_start: 2020-01\n    completion: 2025-12\n"
+                      "    continuing: {started_on: 2020-03-01, investment_before_period_yuan: 1}\n",
+                      "project A-2.continuing.investment_before_period_yuan: 1.00 yuan before the period and 100.00 "
+                      "planned in it are more than investment_total_yuan 100.50"},
         PlanErrorCase{"BadIllustrative", "    completion: 2025-12\n", "    completion: 2025-12\n    illustrative: [cost]\n",
                       "project A-2.illustrative: expected a project key"}),
     [](const ::testing::TestParamInfo<PlanErrorCase>& info) { return info.param.name; });
@@ -184,6 +198,20 @@ TEST(PlanLoaderTest, ReadsProfilesTargetsAndBaselines) {
   EXPECT_EQ(a2.PlannedForYear(2025), 100 * model::kFenPerYuan);
   EXPECT_EQ(a2.investment_by_month_fen.size(), 2u);
   EXPECT_EQ(plan.FindProject("A-1")->spending_profile, model::SpendingProfile::kSCurve);
+}
+
+TEST(PlanLoaderTest, ReadsContinuingProjects) {
+  const std::string text = Replace(kValidPlan, "    construction_start: 2025-01\n",
+                                   "    construction_start: 2019-06\n"
+                                   "    continuing: {started_on: 2019-06-12, investment_before_period_yuan: 0.5}\n");
+  PlanLoadResult result = Load(text);
+  ASSERT_TRUE(result.plan) << AllErrors(result);
+  const model::ProjectPlan* a2 = result.plan->FindProject("A-2");
+  ASSERT_TRUE(a2->continuing);
+  EXPECT_EQ(a2->continuing->started_on, (model::Date{2019, 6, 12}));
+  EXPECT_EQ(a2->continuing->investment_before_period_fen, 50);
+  EXPECT_EQ(a2->continuing->period_start, (model::YearMonth{2021, 1}));
+  EXPECT_FALSE(result.plan->FindProject("A-1")->continuing);
 }
 
 TEST(PlanLoaderTest, ReportsEveryErrorNotJustTheFirst) {

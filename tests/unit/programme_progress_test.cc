@@ -45,7 +45,7 @@ TEST_F(ProgrammeProgressTest, CompletionRateAndGapAgainstItsScheduleAndTheCalend
   // P-1 plans 100,000 fen for 2024, all months under construction: 30,000 by
   // June is 30%, against 50% expected by its schedule and by the calendar.
   Submit(Make("s", "P-1", {2023, 3, 2}, ConstructionStarted{}));
-  Submit(Make("a", "P-1", {2024, 3, 5}, InvestmentRecorded{10'000, "2024-02"}));
+  Submit(Make("a", "P-1", {2024, 3, 5}, InvestmentRecorded{10'000, "2024-01"}));
   Submit(Make("b", "P-1", {2024, 7, 5}, InvestmentRecorded{20'000, "2024-06"}));
   // The next month is not yet in the figures of the reporting month.
   Submit(Make("c", "P-1", {2024, 7, 14}, InvestmentRecorded{50'000, "2024-07"}));
@@ -61,21 +61,35 @@ TEST_F(ProgrammeProgressTest, CompletionRateAndGapAgainstItsScheduleAndTheCalend
   EXPECT_NEAR(*p.schedule_gap_pp, -20.0, 1e-9);
   EXPECT_DOUBLE_EQ(*p.schedule_attainment, 0.6);
   EXPECT_NEAR(*p.pro_rata_gap_pp, -20.0, 1e-9);
-  // PV: 2023 in full + half of 2024 = 150,000; EV 30,000 -> SPI 0.2. 30,000
-  // was planned by the end of 2023-05 (10,000 a month from March): 13
-  // months behind at the end of 2024-06.
+  // Its reports begin with January 2024: 2023, not reported, is taken as
+  // done to plan (100,000), not as nothing. PV: 2023 in full + half of 2024
+  // = 150,000; EV 100,000 + 30,000 -> SPI 0.867. 130,000 was planned by
+  // three fifths into April 2024 (125,000 by March, 8,333 a month): 2.4
+  // months behind at the end of June.
   EXPECT_EQ(p.planned_value_fen, 150'000);
-  EXPECT_EQ(p.earned_value_fen, 30'000);
-  EXPECT_DOUBLE_EQ(*p.spi, 0.2);
-  EXPECT_DOUBLE_EQ(*p.delay_months, 13.0);
+  EXPECT_EQ(p.earned_value_fen, 130'000);
+  EXPECT_DOUBLE_EQ(*p.spi, 130.0 / 150.0);
+  EXPECT_NEAR(*p.delay_months, 2.4, 1e-4);
   EXPECT_EQ(p.assessment.status, Status::kLagging);
   EXPECT_EQ(p.assessment.LevelOf(lagging_reason::kBehindSchedule), Status::kLagging);
-  EXPECT_EQ(p.assessment.LevelOf(lagging_reason::kScheduleDelay), Status::kLagging);
+  EXPECT_EQ(p.assessment.LevelOf(lagging_reason::kScheduleDelay), Status::kAtRisk);
   // Line L1 (2024-04): May and June reported without it.
   EXPECT_EQ(p.assessment.LevelOf(lagging_reason::kMilestoneOverdue), Status::kAtRisk);
   EXPECT_EQ(p.report, ReportState::kOnTime);
   EXPECT_EQ(*p.reported_on, (Date{2024, 7, 5}));
   EXPECT_TRUE(p.reported_collecting) << "July's report is in already";
+}
+
+TEST_F(ProgrammeProgressTest, WhatAProjectDidBeforeItsFirstReportIsNotCountedAsNothing) {
+  // P-2's first report is for May 2024: January to April are not known.
+  // It is expected to have done May and June's share, 16,666 of 100,000.
+  Submit(Make("s", "P-2", {2023, 3, 2}, ConstructionStarted{}));
+  Submit(Make("may", "P-2", {2024, 6, 5}, InvestmentRecorded{8'000, "2024-05"}));
+  Submit(Make("jun", "P-2", {2024, 7, 5}, InvestmentRecorded{8'000, "2024-06"}));
+  const ProjectFigures& p = Project(programme_.BuildReport(), "P-2");
+  EXPECT_EQ(p.investment_expected_as_of_fen, 50'000 - 33'333);
+  EXPECT_EQ(p.earned_value_fen, 133'333 + 16'000) << "planned through April, plus what it reported";
+  EXPECT_EQ(p.assessment.status, Status::kOnTrack);
 }
 
 TEST_F(ProgrammeProgressTest, ProjectWithoutPlanForTheYearHasNoRate) {
@@ -268,6 +282,54 @@ TEST_F(ProgrammeProgressTest, OutputReportsAreValidated) {
   EXPECT_EQ(reason(Make("e", "P-1", {2024, 7, 1}, OutputReported{-1, "2024-06", "", ""})), reason::kNegativeAmount);
   EXPECT_EQ(reason(Make("f", "P-1", {2024, 7, 1}, OutputReported{1, "2024-08", "", ""})),
             reason::kPeriodAfterOccurrence);
+}
+
+TEST_F(ProgrammeProgressTest, AForecastIsNeverBeforeTodayUntilTheProjectIsDone) {
+  // P-3 reports its whole 2023-2025 plan for June 2023, when 40,000 was
+  // planned: with March to May taken as done (30,000), SPI 8.25; its 34
+  // months would take 5, ending July 2023.
+  Submit(Make("s", "P-3", {2023, 3, 2}, ConstructionStarted{}));
+  Submit(Make("a", "P-3", {2023, 7, 5}, InvestmentRecorded{300'000, "2023-06"}));
+  const Report report = programme_.BuildReport();
+  const ProjectFigures& p3 = Project(report, "P-3");
+  EXPECT_DOUBLE_EQ(*p3.spi, 8.25);
+  EXPECT_EQ(*p3.forecast_completion, (Date{2024, 7, 15})) << "today, not 2023-07-31";
+}
+
+TEST_F(ProgrammeProgressTest, HistoryInBulkHoldsThePublishedStatusesUntilItSettles) {
+  ProgrammeOptions options;
+  options.catch_up_min_events = 3;
+  options.catch_up_settle_seconds = 60;
+  Programme programme{testing::SmallPlan(), clock_, options};
+  // Published: every project due and not reported.
+  Report published = programme.BuildReport();
+  ASSERT_FALSE(published.catching_up);
+  ASSERT_EQ(Project(published, "P-1").assessment.status, Status::kNotReported);
+  programme.PublishStatuses(published);
+  // Reports for 2023 arrive today: history (before the reporting month).
+  testing::Submit(programme, Make("h1", "P-1", {2023, 4, 5}, InvestmentRecorded{1, "2023-03"}));
+  testing::Submit(programme, Make("h2", "P-1", {2023, 5, 5}, InvestmentRecorded{1, "2023-04"}));
+  EXPECT_FALSE(programme.CatchingUp()) << "two history events are no bulk";
+  testing::Submit(programme, Make("h3", "P-1", {2023, 6, 5}, InvestmentRecorded{1, "2023-05"}));
+  EXPECT_TRUE(programme.CatchingUp());
+  EXPECT_EQ(programme.HistoryEvents(), 3u);
+  Report held = programme.BuildReport();
+  EXPECT_TRUE(held.catching_up);
+  EXPECT_EQ(held.statuses_as_of_unix, published.statuses_as_of_unix);
+  // The figures move on; the status stays as published.
+  EXPECT_EQ(Project(held, "P-1").investment_completed_fen, 3);
+  EXPECT_EQ(Project(held, "P-1").assessment.status, Status::kNotReported);
+  EXPECT_EQ(Group(held, GroupType::kPlan, "small").projects_by_status[1], 3);
+  // A report for the reporting month is no history.
+  testing::Submit(programme, Make("now", "P-2", {2024, 7, 5}, InvestmentRecorded{1, "2024-06"}));
+  EXPECT_EQ(programme.HistoryEvents(), 3u);
+  clock_.Set(At({2024, 7, 15}) + 59);
+  EXPECT_TRUE(programme.CatchingUp());
+  clock_.Set(At({2024, 7, 15}) + 60);
+  EXPECT_FALSE(programme.CatchingUp()) << "60 s without history";
+  const Report settled = programme.BuildReport();
+  EXPECT_FALSE(settled.catching_up);
+  EXPECT_EQ(Project(settled, "P-1").assessment.status, Status::kLagging) << "its 2024 is not reported: 2023's is";
 }
 
 TEST_F(ProgrammeProgressTest, GroupCountsProjectsByStatusAndDueMilestones) {

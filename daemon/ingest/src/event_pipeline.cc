@@ -95,7 +95,7 @@ store::Status EventPipeline::ApplyStored(const store::EventRecord& record, v1::E
     if (!status.ok()) return status;
     replaces = target && DecodeEvent(target->body, &replaced);
   }
-  if (!programme_->Apply(event, replaces ? &replaced : nullptr)) ++*orphaned;
+  if (!programme_->Apply(event, replaces ? &replaced : nullptr, model::Programme::Arrival::kReplay)) ++*orphaned;
   programme_->ObserveSequence(record.source, record.sequence);
   ++*replayed;
   return store::Status::Ok();

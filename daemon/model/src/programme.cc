@@ -133,7 +133,7 @@ std::optional<Rejection> Programme::Check(const Event& event) const {
   return validator_.Check(event, clock_.NowUnixSeconds());
 }
 
-bool Programme::Apply(const Event& event, const Event* replaced) {
+bool Programme::Apply(const Event& event, const Event* replaced, Arrival arrival) {
   // One lookup per event: on a busy daemon the plan's index is among the
   // hottest code. A correction and its target are of the same project.
   const ProjectPlan* project = plan_.FindProject(event.project_code);
@@ -142,12 +142,12 @@ bool Programme::Apply(const Event& event, const Event* replaced) {
       project != nullptr ? &progress_[static_cast<size_t>(project - plan_.projects.data())] : nullptr;
   ++version_;
   const std::int64_t now = clock_.NowUnixSeconds();
-  NoteHistoryLocked(event, now);
+  FollowCalendarLocked(now);
+  if (arrival == Arrival::kLive) NoteHistoryLocked(event, now);
   if (progress != nullptr) {
     // An event that changes a month some cached evaluation of earlier
     // reporting months has read makes that evaluation stale.
-    const int evaluated = std::max(options_.calendar.ReportingMonthOn(Date::FromUnixSecondsShanghai(now)).Index(),
-                                   latest_cached_month_.load(std::memory_order_relaxed));
+    const int evaluated = std::max(calendar_reporting_month_, latest_cached_month_.load(std::memory_order_relaxed));
     std::optional<YearMonth> touched = TouchedMonth(event);
     if (replaced != nullptr) {
       const std::optional<YearMonth> before = TouchedMonth(*replaced);
@@ -420,10 +420,14 @@ void Programme::FinishGroup(GroupFigures& g, const ReportingPeriod& period) cons
       growth(g.investment_reporting_year_to_date_fen, g.investment_year_to_date_previous_year_fen);
   // Output is judged as of its last reported month; a cluster without any
   // output report has no output status.
-  if (g.output_target_fen && g.output_as_of && g.output_as_of->year == period.year()) {
+  // The expected share goes out even without a target here: a shard holds
+  // the target of a cluster only if it owns the cluster, but the output of
+  // the cluster's projects wherever they are (rules/shards.yml).
+  if (g.output_as_of && g.output_as_of->year == period.year()) g.output_expected_share = g.output_as_of->month / 12.0;
+  if (g.output_target_fen && g.output_expected_share) {
     g.output_completion_rate = Ratio(g.output_year_to_date_fen, *g.output_target_fen);
     if (g.output_completion_rate) {
-      g.output_pro_rata_gap_pp = (*g.output_completion_rate - g.output_as_of->month / 12.0) * 100.0;
+      g.output_pro_rata_gap_pp = (*g.output_completion_rate - *g.output_expected_share) * 100.0;
     }
   }
   GroupFacts facts;
@@ -581,12 +585,20 @@ void Programme::PublishStatuses(const Report& report) {
   held_as_of_unix_ = report.statuses_as_of_unix;
 }
 
+void Programme::FollowCalendarLocked(std::int64_t now_unix) {
+  const std::int64_t day = (now_unix + kShanghaiUtcOffsetSeconds) / 86400;
+  if (day == calendar_day_) return;
+  calendar_day_ = day;
+  const YearMonth reporting = options_.calendar.ReportingMonthOn(Date::FromDaysSinceEpoch(day));
+  calendar_reporting_month_ = reporting.Index();
+  history_before_day_ = FirstDay(FirstMonthOfReport(reporting)).DaysSinceEpoch();
+}
+
 void Programme::NoteHistoryLocked(const Event& event, std::int64_t now_unix) {
   if (!event.occurred_at_unix) return;
   // History: dated before the first month the current reporting month's
   // report covers, i.e. well before anything still being reported.
-  const YearMonth reporting = options_.calendar.ReportingMonthOn(Date::FromUnixSecondsShanghai(now_unix));
-  if (!(Date::FromUnixSecondsShanghai(*event.occurred_at_unix) < FirstDay(FirstMonthOfReport(reporting)))) return;
+  if ((*event.occurred_at_unix + kShanghaiUtcOffsetSeconds) / 86400 >= history_before_day_) return;
   ++history_events_;
   if (static_cast<double>(now_unix - last_history_unix_) >= options_.catch_up_settle_seconds) history_burst_ = 0;
   ++history_burst_;

@@ -35,6 +35,12 @@ ProjectEvaluation::ProjectEvaluation(const Plan& plan, const ProjectPlan& projec
     running += fen;
     cumulative_fen_.push_back(running);
   }
+  if (!progress.investment_reports_by_month.empty()) {
+    first_reported_ = progress.investment_reports_by_month.begin()->first;
+    baseline_fen_ = planned_value_.At(first_reported_->AddMonths(-1));
+  } else if (project.continuing) {
+    baseline_fen_ = project.continuing->investment_before_period_fen;
+  }
 }
 
 std::optional<Date> ProjectEvaluation::StartedOn() const {
@@ -56,7 +62,16 @@ Fen ProjectEvaluation::EarnedValueThrough(YearMonth month) const {
   const auto after = months.upper_bound(month);
   const Fen reported =
       after == months.begin() ? 0 : cumulative_fen_[static_cast<size_t>(std::distance(months.begin(), after)) - 1];
-  return reported + (project_.continuing ? project_.continuing->investment_before_period_fen : 0);
+  return baseline_fen_ + reported;
+}
+
+Fen ProjectEvaluation::ExpectedSinceReporting(YearMonth through) const {
+  Fen expected = ExpectedYearToDate(project_, through);
+  if (first_reported_ && first_reported_->year == through.year && first_reported_->month > 1 &&
+      *first_reported_ <= through) {
+    expected -= ExpectedYearToDate(project_, first_reported_->AddMonths(-1));
+  }
+  return expected;
 }
 
 bool ProjectEvaluation::HasReport(YearMonth first, YearMonth last) const {
@@ -115,7 +130,7 @@ ProjectFacts ProjectEvaluation::FactsAt(YearMonth month, const Date& as_of) cons
   ScheduleFacts schedule;
   schedule.through = through;
   schedule.done_fen = SumMonths({through.year, 1}, through);
-  schedule.expected_fen = ExpectedYearToDate(project_, through);
+  schedule.expected_fen = ExpectedSinceReporting(through);
   schedule.year_plan_fen = project_.PlannedForYear(through.year);
   facts.pro_rata = through.month / 12.0;
   if (schedule.year_plan_fen > 0) {
@@ -236,7 +251,7 @@ ProjectFigures ProjectEvaluation::Figures(const ReportingPeriod& period, std::in
   if (f.as_of) {
     const YearMonth through = *f.as_of;
     f.investment_as_of_year_to_date_fen = SumMonths({through.year, 1}, through);
-    f.investment_expected_as_of_fen = ExpectedYearToDate(project_, through);
+    f.investment_expected_as_of_fen = ExpectedSinceReporting(through);
     f.investment_planned_as_of_year_fen = project_.PlannedForYear(through.year);
     f.completion_rate = Ratio(f.investment_as_of_year_to_date_fen, f.investment_planned_as_of_year_fen);
     f.expected_progress = Ratio(f.investment_expected_as_of_fen, f.investment_planned_as_of_year_fen);
@@ -267,7 +282,7 @@ ProjectFigures ProjectEvaluation::Figures(const ReportingPeriod& period, std::in
   f.investment_reporting_year_to_date_fen = SumMonths(january, a);
   f.investment_planned_reporting_year_fen = project_.PlannedForYear(year);
   f.investment_expected_reporting_year_fen =
-      f.as_of && f.as_of->year == year ? ExpectedYearToDate(project_, *f.as_of) : 0;
+      f.as_of && f.as_of->year == year ? ExpectedSinceReporting(*f.as_of) : 0;
   f.group_planned_value_fen = f.as_of ? f.planned_value_fen : f.earned_value_fen;
   if (f.completed) {
     f.investment_planned_reporting_year_fen =

@@ -36,7 +36,12 @@ class ProjectEvaluation {
   // or it reported.
   YearMonth FirstReportingMonth() const;
   Fen SumMonths(YearMonth first, YearMonth last) const;
+  // Earned value: what the project is taken to have done when its reports
+  // begin, plus everything reported since, through `month`.
   Fen EarnedValueThrough(YearMonth month) const;
+  // Investment expected by the schedule in `through`'s year up to `through`,
+  // counted from the project's first report if that came later in the year.
+  Fen ExpectedSinceReporting(YearMonth through) const;
   bool HasReport(YearMonth first, YearMonth last) const;
   std::optional<Date> StartedOn() const;
   std::optional<Date> CompletedOn() const;
@@ -50,6 +55,13 @@ class ProjectEvaluation {
   // Cumulative completed investment at each entry of
   // investment_completed_by_month_fen, for earned value in one lookup.
   std::vector<Fen> cumulative_fen_;
+  // The first month the project reported for, and what it is taken to have
+  // done by then: the planned value of the month before. No data is not
+  // bad data: what a project did before it reported is not known, so it is
+  // not counted as nothing (for a continuing project this is at least the
+  // investment done before the period).
+  std::optional<YearMonth> first_reported_;
+  Fen baseline_fen_ = 0;
 };
 
 }  // namespace pipelined::model::internal

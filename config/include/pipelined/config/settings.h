@@ -44,6 +44,9 @@ struct Settings {
   std::string web_listen_address = ":9810";
   std::string web_config_file;  // empty: the web side without authentication
   bool web_enable_lifecycle = false;  // POST /-/reload
+  // The URL people reach the status pages at (behind a proxy, say), for the
+  // links in alerts; empty: none given.
+  std::string web_external_url;
   std::string log_level = "info";
   std::string log_format = "text";
   // Virtual clock start, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS" in
@@ -97,6 +100,7 @@ struct SettingsFile {
   std::optional<std::string> web_listen_address;
   std::optional<std::string> web_config_file;
   std::optional<bool> web_enable_lifecycle;
+  std::optional<std::string> web_external_url;
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   std::optional<std::string> clock_start;

@@ -4,7 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
+#include <atomic>
 
 namespace pipelined::model {
 
@@ -34,10 +34,11 @@ class VirtualClock final : public Clock {
   void Set(std::int64_t unix_seconds);
 
  private:
-  mutable std::mutex mutex_;
-  std::int64_t start_unix_seconds_;  // guarded by mutex_, as is started_
+  static double SteadySeconds();
   const double rate_;
-  std::chrono::steady_clock::time_point started_;
+  // Now is origin_ + SteadySeconds() * rate_: one value, so that reading the
+  // clock takes no lock and a Set() is never seen half done.
+  std::atomic<double> origin_;
 };
 
 // Never moves unless told to; for tests. Not safe for concurrent Set().

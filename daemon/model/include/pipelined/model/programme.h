@@ -209,6 +209,7 @@ struct GroupFigures {
   std::optional<double> investment_growth_month;  // ratio; nullopt when the base is 0
   std::optional<double> investment_growth_year_to_date;
   std::optional<double> output_completion_rate;
+  std::optional<double> output_expected_share;  // output_as_of's month / 12, when in the reporting year
   std::optional<double> output_pro_rata_gap_pp;
   Assessment assessment;
 
@@ -333,7 +334,10 @@ class Programme {
   // a retraction). Returns false when the event names a project or line that
   // is not in the plan (possible on replay after a plan change): such events
   // are kept in the store and counted, but change no figures.
-  bool Apply(const Event& event, const Event* replaced);
+  // `arrival`: kReplay for events rebuilt from the store, which are no
+  // history arriving (they do not hold the statuses).
+  enum class Arrival { kLive, kReplay };
+  bool Apply(const Event& event, const Event* replaced, Arrival arrival = Arrival::kLive);
 
   // Counts `events` events with this outcome for pipelined_events_total.
   void Count(const std::string& source, const Outcome& outcome, std::uint64_t events = 1);
@@ -392,6 +396,8 @@ class Programme {
   // The hold of statuses while catching up (REQUIRES: mutex_ held).
   bool CatchingUpLocked(std::int64_t now_unix) const;
   void NoteHistoryLocked(const Event& event, std::int64_t now_unix);
+  // Brings calendar_day_ and what follows from it up to `now_unix`.
+  void FollowCalendarLocked(std::int64_t now_unix);
   std::string ComputeStateFingerprint() const;
   // The label under which a source is counted (bounded cardinality).
   const std::string& SourceLabel(const std::string& source);
@@ -432,6 +438,13 @@ class Programme {
   std::uint64_t history_events_ = 0;
   std::uint64_t history_burst_ = 0;
   std::int64_t last_history_unix_ = 0;
+  // For the day of the clock last seen (days since 1970, Asia/Shanghai):
+  // the reporting month, and the first day (same count) of the month its
+  // report begins with, before which an event is history. Worked out once a
+  // day, not for every event.
+  std::int64_t calendar_day_ = -1;
+  int calendar_reporting_month_ = 0;  // YearMonth::Index()
+  std::int64_t history_before_day_ = 0;
   mutable std::mutex held_mutex_;
   std::vector<Assessment> held_projects_;
   std::vector<Assessment> held_groups_;
