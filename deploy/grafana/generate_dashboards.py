@@ -131,6 +131,16 @@ def ratio(numerator, denominator, selector, by="group_type, group"):
     return "%s / (%s > 0)" % (total(numerator, selector, by), total(denominator, selector, by))
 
 
+def completion(selector, by="group_type, group"):
+    """A group's completion rate for the year: none while nothing is
+    reported or expected (no data is not 0% done)."""
+    ytd = total("pipelined_group_investment_year_to_date_yuan", selector, by)
+    expected = total("pipelined_group_investment_expected_year_to_date_yuan", selector, by)
+    return "%s and (%s + %s > 0)" % (ratio("pipelined_group_investment_year_to_date_yuan",
+                                           "pipelined_group_investment_planned_reporting_year_yuan", selector, by),
+                                     ytd, expected)
+
+
 def project(metric, selector, by="project"):
     """A project's series: on one shard, the same on each replica."""
     return "max by (%s) (%s{%s})" % (by, metric, selector)
@@ -150,7 +160,7 @@ def plan_overview():
              "currencyCNY"),
         stat("Completed in the plan period", "sum(%s)" % total("pipelined_group_investment_completed_period_yuan", plan),
              "currencyCNY", "Reported for periods inside the plan period."),
-        stat("Completion rate this year", "sum(%s)" % ratio(ytd, planned, plan), "percentunit",
+        stat("Completion rate this year", "sum(%s)" % completion(plan), "percentunit",
              "Reporting year to date against the year's plan."),
         stat("Expected by the projects' schedules", "sum(%s)" % ratio(expected, planned, plan), "percentunit",
              "What the projects' own schedules expect by now, each as of its last report (docs/lagging.md)."),
@@ -191,10 +201,10 @@ def plan_overview():
         d.row(title)
         selector = 'group_type="%s"' % group_type
         panels = [
-            bargauge("Completion rate this year", ratio(ytd, planned, selector), "{{group}}", maximum=1),
+            bargauge("Completion rate this year", completion(selector), "{{group}}", maximum=1),
             bargauge("Gap to the projects' schedules (points)",
-                     "(%s - %s) / (%s > 0) * 100" % (total(ytd, selector), total(expected, selector),
-                                                     total(planned, selector)),
+                     "(%s - %s) / (%s > 0) * 100 and %s" % (total(ytd, selector), total(expected, selector),
+                                                            total(planned, selector), completion(selector)),
                      "{{group}}", unit="short"),
             bargauge("Reported on time", ratio("pipelined_group_projects_reported_on_time",
                                                "pipelined_group_projects_due_to_report", selector),

@@ -117,5 +117,56 @@ TEST(LaggingTest, AnEventTriggersAnEvaluationAndCanPutAProjectBackOnTrack) {
   EXPECT_TRUE(LogEventually(daemon, "project T-IND-3 is on track again (was lagging)")) << daemon.Log();
 }
 
+TEST(LaggingTest, AFreshDaemonWithNoReportsFlagsNothingAndSaysNothingIsReported) {
+  // An office's first day: the embedded plan, mid-period, no event yet.
+  DaemonProcess daemon({"--clock.start=2025-06-30", "--clock.rate=0"});
+  ASSERT_TRUE(daemon.Started());
+  auto scrape = ScrapeMetrics(daemon.WebPort());
+  ASSERT_TRUE(scrape);
+  const std::string plan = "pipelined_group_projects_by_status{group_type=\"plan\",group=\"ningbo-14th-fyp\",status=";
+  EXPECT_EQ(scrape->Value(plan + "\"lagging\"}"), 0);
+  EXPECT_EQ(scrape->Value(plan + "\"at_risk\"}"), 0);
+  EXPECT_GT(scrape->Value(plan + "\"not_reported\"}").value_or(0), 700);
+  EXPECT_EQ(scrape->Value("pipelined_group_status{group_type=\"plan\",group=\"ningbo-14th-fyp\",status=\"not_reported\"}"),
+            1);
+  for (const auto& [series, value] : scrape->series) {
+    if (series.rfind("pipelined_group_status{", 0) == 0 && series.find("status=\"lagging\"") != std::string::npos) {
+      EXPECT_EQ(value, 0) << series;
+    }
+    if (series.rfind("pipelined_group_investment_completion_rate{", 0) == 0) {
+      ADD_FAILURE() << "no data is not 0% done: " << series;
+    }
+  }
+  ProcessResult page = RunProcess({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(daemon.WebPort()) + "/"});
+  EXPECT_THAT(page.output, ::testing::HasSubstr("No reports yet:"));
+}
+
+TEST(LaggingTest, HistoryInBulkHoldsTheStatusesAndLogsOneSummaryWhenItStops) {
+  // The demo's whole history at once into a daemon at 2025-06-30: events
+  // years behind its clock. Statuses are held until three seconds of the
+  // clock pass without history, then evaluated once.
+  DaemonProcess daemon({"--clock.start=2025-06-30", "--lagging.catch-up-settle=3", "--lagging.evaluation-interval=1"});
+  ASSERT_TRUE(daemon.Started());
+  ProcessResult demo = RunProcess({PIPELINED_DEMO_BINARY, "--endpoint", daemon.IngestEndpoint(), "--until",
+                                   "2025-06-30", "--speed", "1000000", "--once"});
+  ASSERT_EQ(demo.exit_code, 0) << demo.output;
+  ASSERT_TRUE(LogEventually(daemon, "caught up on history")) << daemon.Log();
+  const std::string log = daemon.Log();
+  const size_t caught_up = log.find("caught up on history");
+  EXPECT_NE(log.find("catching up: history is arriving in bulk"), std::string::npos) << log;
+  EXPECT_EQ(log.find("is now lagging"), log.find("is now lagging", caught_up)) << "a status change was logged while "
+                                                                                  "catching up:\n" << log;
+  // Each lagging project changed status once: from not reported to lagging.
+  auto scrape = ScrapeMetrics(daemon.WebPort());
+  ASSERT_TRUE(scrape);
+  const double lagging =
+      scrape->Value("pipelined_group_projects_by_status{group_type=\"plan\",group=\"ningbo-14th-fyp\",status=\"lagging\"}")
+          .value_or(0);
+  EXPECT_GT(lagging, 100);
+  EXPECT_EQ(scrape->Value("pipelined_project_status_changes_total{status=\"lagging\"}"), lagging);
+  EXPECT_EQ(scrape->Value("pipelined_catching_up"), 0);
+  EXPECT_GT(scrape->Value("pipelined_history_events_total").value_or(0), 10000);
+}
+
 }  // namespace
 }  // namespace pipelined::testing

@@ -398,7 +398,10 @@ void Programme::FinishGroup(GroupFigures& g, const ReportingPeriod& period) cons
     }
   }
   const Fen planned = g.investment_planned_reporting_year_fen;
-  g.completion_rate = Ratio(g.investment_reporting_year_to_date_fen, planned);
+  // No data is not 0% done: a group of which nothing is reported for the
+  // year, or expected by its projects' schedules, has no rate.
+  const bool has_figures = g.investment_reporting_year_to_date_fen + g.investment_expected_reporting_year_fen > 0;
+  if (has_figures) g.completion_rate = Ratio(g.investment_reporting_year_to_date_fen, planned);
   g.expected_progress = Ratio(g.investment_expected_reporting_year_fen, planned);
   if (g.completion_rate) {
     g.pro_rata_gap_pp = (*g.completion_rate - period.pro_rata()) * 100.0;
