@@ -383,8 +383,11 @@ void Daemon::WatchStatuses() {
                        whole.projects_by_status[1], whole.projects_by_status[2], whole.projects_by_status[3],
                        changes.size());
           catching_up = false;
+        } else {
+          // After catching up the summary stands for the changes: the
+          // metrics and the page hold them all, one by one.
+          LogStatusChanges(changes, report);
         }
-        LogStatusChanges(changes, report);
       }
       evaluation_cost = steady_clock::now() - started;
       lock.lock();

@@ -179,12 +179,7 @@ HttpResponse Daemon::ServeReload(const HttpRequest&) {
 HttpResponse Daemon::ServeClock(const HttpRequest& request) {
   auto now_text = [this] {
     const std::int64_t now = clock_->NowUnixSeconds();
-    const model::Date today = model::Date::FromUnixSecondsShanghai(now);
-    const std::int64_t seconds = now - today.StartUnixSecondsShanghai();
-    char time[16];
-    std::snprintf(time, sizeof time, "T%02d:%02d:%02d", static_cast<int>(seconds / 3600),
-                  static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));
-    return today.ToString() + time + " (Asia/Shanghai), unix " + std::to_string(now) + "\n";
+    return model::ShanghaiDateTime(now) + " (Asia/Shanghai), unix " + std::to_string(now) + "\n";
   };
   if (request.method == "GET") return HttpResponse::Text(200, now_text());
   if (settable_clock_ == nullptr) {

@@ -13,12 +13,13 @@ std::vector<prometheus::MetricFamily> DaemonCollector::Collect() const {
 void DaemonCollector::Write(MetricSink& sink) const {
   sink.Family("pipelined_build_info", "Version and revision pipelined was built from; always 1.", MetricType::Gauge);
   sink.Sample({{"version", build_.version}, {"revision", build_.revision}}, 1);
-  if (!web_external_url_.empty()) {
-    sink.Family("pipelined_web_external_url_info",
-                "Where people reach the status pages (--web.external-url), for links in alerts; always 1.",
-                MetricType::Gauge);
-    sink.Sample({{"url", web_external_url_}}, 1);
-  }
+  // Served without the flag too (url ""), so that the alerts' links are
+  // paths then, and rules can rely on the series.
+  sink.Family("pipelined_web_external_url_info",
+              "Where people reach the status pages (--web.external-url; empty when not set), for links in alerts; "
+              "always 1.",
+              MetricType::Gauge);
+  sink.Sample({{"url", web_external_url_}}, 1);
   sink.Family("pipelined_plan_info", "The plan the daemon monitors; always 1.", MetricType::Gauge);
   sink.Sample({{"plan", plan_.code}, {"name", plan_.name}}, 1);
   sink.Family("pipelined_shard_info", "This daemon is shard `index` of `count` (0 of 1: unsharded); always 1.",

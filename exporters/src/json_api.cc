@@ -98,7 +98,7 @@ json ReportHeader(const model::Date& today, const model::ReportingPeriod& period
 
 json ReportHeader(const model::Report& report) {
   json header = ReportHeader(report.today, report.period, report.rule_set, report.catching_up);
-  header["statuses_evaluated_at"] = report.statuses_as_of_unix;
+  header["statuses_evaluated_at"] = model::ShanghaiDateTime(report.statuses_as_of_unix);
   return header;
 }
 

@@ -61,8 +61,9 @@ const std::vector<OptionalGauge<ProjectFigures>>& ProjectGauges() {
        "nothing is reported) by the spending profile, with investment before the plan period, in yuan.",
        [](const ProjectFigures& p) { return Yuan(p.planned_value_fen); }},
       {"pipelined_project_earned_value_yuan",
-       "Earned value: completed investment reported for periods up to the reporting month, with investment before "
-       "the plan period, in yuan.",
+       "Earned value: completed investment reported for periods up to the month the project's figures are as of, "
+       "plus what it did before its first report (taken as planned, from its actual start; for a continuing "
+       "project, its investment before the plan period), in yuan.",
        [](const ProjectFigures& p) { return Yuan(p.earned_value_fen); }},
       {"pipelined_project_schedule_variance_yuan", "Earned value - planned value, in yuan.",
        [](const ProjectFigures& p) { return Yuan(p.earned_value_fen - p.planned_value_fen); }},
@@ -156,7 +157,8 @@ const std::vector<OptionalGauge<GroupFigures>>& GroupGauges() {
        "month.",
        [](const GroupFigures& g) { return g.reporting_timeliness; }},
       {"pipelined_group_projects_reported_next_month",
-       "Projects of the group that have already reported for the month being collected (the next reporting month).",
+       "Of the group's projects due to report for the reporting month, those that have already reported for the "
+       "month being collected (the next reporting month).",
        count(&GroupFigures::projects_reported_collecting)},
       {"pipelined_group_investment_month_yuan",
        "Completed investment in the reporting month (January and February together when it is February), in yuan.",
@@ -348,7 +350,7 @@ void WriteProgressFamilies(const model::Report& report, const model::StatusTrack
   if (tracker == nullptr) return;
   sink.Family("pipelined_evaluations_total",
               "Status evaluations run, by trigger: schedule (the interval passed) or events "
-              "(new events were applied).",
+              "(new events were applied); none while catching up on history.",
               MetricType::Counter);
   for (auto trigger : {model::EvaluationTrigger::kSchedule, model::EvaluationTrigger::kEvents}) {
     sink.Sample({{"trigger", model::EvaluationTriggerName(trigger)}}, double(tracker->Evaluations(trigger)));

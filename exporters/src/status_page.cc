@@ -188,8 +188,8 @@ std::string Chart(const model::ProjectDetail& detail) {
         << "\" stroke=\"#eee\"/><text x=\"" << x(i) << "\" y=\"" << kHeight - kBottom + 14
         << "\" text-anchor=\"middle\">" << months[i].month.ToString() << "</text>";
   }
-  // Pro-rata last and dashed: with a linear profile it lies on the planned
-  // line, and must stay visible there.
+  // Pro-rata last and dashed: for a project under construction all year it
+  // lies on the planned line, and must stay visible there.
   svg << polyline([](const model::MonthlyProgress& m) { return std::optional<Fen>(m.planned_cumulative_fen); },
                   "#4a7bd0", "none", "planned")
       << polyline([](const model::MonthlyProgress& m) { return m.completed_cumulative_fen; }, "#1b7a2f", "none",

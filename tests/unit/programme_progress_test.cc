@@ -86,10 +86,50 @@ TEST_F(ProgrammeProgressTest, WhatAProjectDidBeforeItsFirstReportIsNotCountedAsN
   Submit(Make("s", "P-2", {2023, 3, 2}, ConstructionStarted{}));
   Submit(Make("may", "P-2", {2024, 6, 5}, InvestmentRecorded{8'000, "2024-05"}));
   Submit(Make("jun", "P-2", {2024, 7, 5}, InvestmentRecorded{8'000, "2024-06"}));
-  const ProjectFigures& p = Project(programme_.BuildReport(), "P-2");
+  const Report report = programme_.BuildReport();
+  const ProjectFigures& p = Project(report, "P-2");
   EXPECT_EQ(p.investment_expected_as_of_fen, 50'000 - 33'333);
   EXPECT_EQ(p.earned_value_fen, 133'333 + 16'000) << "planned through April, plus what it reported";
   EXPECT_EQ(p.assessment.status, Status::kOnTrack);
+}
+
+TEST_F(ProgrammeProgressTest, ALateStarterThatReportsOnlyFromItsStartGetsNoCreditBeforeIt) {
+  // P-3 was planned from 2023-03 (100,000 over March..December 2023) but
+  // started on 10 January 2024 and reports from then, at its 2024 pace. It
+  // did nothing before it started: EV is only what it reported, 48,000,
+  // against 150,000 planned. 48,000 was planned 4.8 months into 2023 (10,000
+  // a month from March): 11.2 months behind at the end of June 2024.
+  Submit(Make("s", "P-3", {2024, 1, 10}, ConstructionStarted{}));
+  Submit(Make("jan", "P-3", {2024, 3, 5}, InvestmentRecorded{8'000, "2024-01"}));
+  Submit(Make("feb", "P-3", {2024, 3, 5}, InvestmentRecorded{8'000, "2024-02"}));
+  for (int month = 3; month <= 6; ++month) {
+    Submit(Make("m" + std::to_string(month), "P-3", {2024, month + 1, 5},
+                InvestmentRecorded{8'000, "2024-0" + std::to_string(month)}));
+  }
+  const Report report = programme_.BuildReport();
+  const ProjectFigures& p = Project(report, "P-3");
+  EXPECT_EQ(p.earned_value_fen, 48'000);
+  EXPECT_EQ(p.planned_value_fen, 150'000);
+  EXPECT_NEAR(*p.delay_months, 11.2, 1e-9);
+  EXPECT_NEAR(*p.schedule_attainment, 0.96, 1e-9) << "this year it keeps its pace";
+  EXPECT_EQ(p.assessment.LevelOf(lagging_reason::kScheduleDelay), Status::kLagging);
+  EXPECT_EQ(p.assessment.status, Status::kLagging);
+}
+
+TEST_F(ProgrammeProgressTest, ACorrectionAfterTheDueDayKeepsTheReportOnTime) {
+  // June's report came on 5 July (due 10 July); its amount is corrected on
+  // 14 July. The figures take the correction; the report stays on time.
+  const Event report = Make("jun", "P-2", {2024, 7, 5}, InvestmentRecorded{8'000, "2024-06"});
+  Submit(report);
+  Event correction = Make("jun-fix", "P-2", {2024, 7, 14}, InvestmentRecorded{9'000, "2024-06"});
+  correction.supersedes_event_id = "jun";
+  ASSERT_FALSE(programme_.Check(correction).has_value());
+  programme_.Apply(correction, &report);
+  const Report after = programme_.BuildReport();
+  const ProjectFigures& p = Project(after, "P-2");
+  EXPECT_EQ(p.investment_reporting_month_fen, 9'000);
+  EXPECT_EQ(p.report, ReportState::kOnTime);
+  EXPECT_EQ(*p.reported_on, (Date{2024, 7, 5}));
 }
 
 TEST_F(ProgrammeProgressTest, ProjectWithoutPlanForTheYearHasNoRate) {

@@ -82,6 +82,15 @@ std::int64_t Date::StartUnixSecondsShanghai() const {
   return DaysSinceEpoch() * 86400 - kShanghaiUtcOffsetSeconds;
 }
 
+std::string ShanghaiDateTime(std::int64_t unix_seconds) {
+  const Date day = Date::FromUnixSecondsShanghai(unix_seconds);
+  const std::int64_t seconds = unix_seconds - day.StartUnixSecondsShanghai();
+  char time[24];
+  std::snprintf(time, sizeof time, "T%02d:%02d:%02d+08:00", static_cast<int>(seconds / 3600),
+                static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));
+  return day.ToString() + time;
+}
+
 std::optional<Date> Date::Parse(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   int year = ParseDigits(text, 0, 4);

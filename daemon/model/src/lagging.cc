@@ -43,8 +43,19 @@ std::string Months(double months) { return Format("%g", months); }
 // margin), for the detail and the Finding.
 struct Grade {
   Status level = Status::kOnTrack;
-  double threshold = 0;
+  double threshold = 0;  // after any margin
+  double rule = 0;       // the rule set's threshold for the level
+
+  bool held() const { return threshold != rule; }
 };
+
+// ", held from the month before until it reaches 1.00" when a margin kept
+// the level; `until` says how the figure leaves it, from the threshold.
+template <typename Until>
+std::string HeldText(const Grade& grade, Until until) {
+  if (!grade.held()) return "";
+  return ", held from the month before until " + until(grade.threshold);
+}
 
 // A figure that is bad when high: at_risk from `at_risk` (inclusive), lagging
 // from `lagging` (inclusive or, when `lagging_exclusive`, above it). A level
@@ -55,12 +66,12 @@ Grade GradeHigh(double value, const std::optional<double>& at_risk, const std::o
   if (lagging) {
     const double threshold = *lagging - (previous == Status::kLagging ? margin : 0);
     if (lagging_exclusive ? value > threshold + kEpsilon : value >= threshold - kEpsilon) {
-      return {Status::kLagging, threshold};
+      return {Status::kLagging, threshold, *lagging};
     }
   }
   if (at_risk) {
     const double threshold = *at_risk - (previous >= Status::kAtRisk ? margin : 0);
-    if (value >= threshold - kEpsilon) return {Status::kAtRisk, threshold};
+    if (value >= threshold - kEpsilon) return {Status::kAtRisk, threshold, *at_risk};
   }
   return {};
 }
@@ -70,11 +81,11 @@ Grade GradeLow(double value, const std::optional<double>& at_risk, const std::op
                Status previous, double margin) {
   if (lagging) {
     const double threshold = *lagging + (previous == Status::kLagging ? margin : 0);
-    if (value < threshold - kEpsilon) return {Status::kLagging, threshold};
+    if (value < threshold - kEpsilon) return {Status::kLagging, threshold, *lagging};
   }
   if (at_risk) {
     const double threshold = *at_risk + (previous >= Status::kAtRisk ? margin : 0);
-    if (value < threshold - kEpsilon) return {Status::kAtRisk, threshold};
+    if (value < threshold - kEpsilon) return {Status::kAtRisk, threshold, *at_risk};
   }
   return {};
 }
@@ -133,23 +144,33 @@ void AddBehindSchedule(Assessor& a, const ScheduleFacts& s, const RuleSet& rules
   };
   Grade grade;
   if (auto t = reaches(rules.behind_schedule_lagging_below, Status::kLagging)) {
-    grade = {Status::kLagging, *t};
+    grade = {Status::kLagging, *t, *rules.behind_schedule_lagging_below};
   } else if (auto t = reaches(rules.behind_schedule_at_risk_below, Status::kAtRisk)) {
-    grade = {Status::kAtRisk, *t};
+    grade = {Status::kAtRisk, *t, *rules.behind_schedule_at_risk_below};
   }
   if (grade.level == Status::kOnTrack) return;
-  a.Add(lagging_reason::kBehindSchedule, grade, s.attainment, [&] { return std::string(what + Format("%04d-01..%02d: ", s.through.year, s.through.month) + Yuan(s.done_fen) + " yuan done of " +
-            Yuan(s.expected_fen) + " expected by its schedule, " + Format("%.1f%%", s.attainment * 100) +
-            Format(" (%s below %.0f%%), %.1f points of the year's plan behind (at least %g)",
-                   StatusName(grade.level), grade.threshold * 100, s.behind_pp, rules.behind_schedule_min_gap_pp)); });
+  a.Add(lagging_reason::kBehindSchedule, grade, s.attainment, [&] {
+    std::string held;
+    if (grade.held()) {
+      held = Format(", held from the month before until it reaches %.0f%% or is less than %g points behind",
+                    grade.threshold * 100, rules.behind_schedule_min_gap_pp - rules.clear_margin_pp);
+    }
+    return what + Format("%04d-01..%02d: ", s.through.year, s.through.month) + Yuan(s.done_fen) + " yuan done of " +
+           Yuan(s.expected_fen) + " expected by its schedule, " + Format("%.1f%%", s.attainment * 100) +
+           Format(" (%s below %.0f%%), %.1f points of the year's plan behind (at least %g%s)", StatusName(grade.level),
+                  grade.rule * 100, s.behind_pp, rules.behind_schedule_min_gap_pp, held.c_str());
+  });
 }
 
 void AddBehindProRata(Assessor& a, double behind_pp, double pro_rata, const RuleSet& rules, const std::string& what,
                       const char* reason = lagging_reason::kBehindProRata) {
   const Grade grade = GradeHigh(behind_pp, rules.behind_pro_rata_at_risk_pp, rules.behind_pro_rata_lagging_pp,
                                 a.Previous(reason), rules.clear_margin_pp, true);
-  a.Add(reason, grade, behind_pp, [&] { return std::string(what + Format("%.1f points behind pro-rata progress %.1f%% (%s from %g points)", behind_pp, pro_rata * 100,
-                      StatusName(grade.level), grade.threshold)); });
+  a.Add(reason, grade, behind_pp, [&] {
+    return what + Format("%.1f points behind pro-rata progress %.1f%% (%s from %g points", behind_pp, pro_rata * 100,
+                         StatusName(grade.level), grade.rule) +
+           HeldText(grade, [](double t) { return Format("it is less than %g points behind", t); }) + ")";
+  });
 }
 
 void AddSpi(Assessor& a, double spi, Fen earned, Fen planned, YearMonth through, const RuleSet& rules) {
@@ -157,7 +178,8 @@ void AddSpi(Assessor& a, double spi, Fen earned, Fen planned, YearMonth through,
                                a.Previous(lagging_reason::kSpiLow), rules.clear_margin_ratio);
   a.Add(lagging_reason::kSpiLow, grade, spi, [&] { return std::string(Format("SPI %.2f = earned value ", spi) + Yuan(earned) + " / planned value " + Yuan(planned) +
             " yuan at the end of " + through.ToString() +
-            Format(" (%s below %.2f)", StatusName(grade.level), grade.threshold)); });
+            Format(" (%s below %.2f", StatusName(grade.level), grade.rule) +
+            HeldText(grade, [](double t) { return Format("it reaches %.2f", t); }) + ")"); });
 }
 
 }  // namespace
@@ -352,7 +374,8 @@ Assessment AssessProject(const ProjectFacts& facts, const RuleSet& rules, const 
                                   a.Previous(lagging_reason::kScheduleDelay), rules.clear_margin_months);
     a.Add(lagging_reason::kScheduleDelay, grade, *facts.delay_months, [&] { return std::string(Format("%.1f months behind its planned value at the end of ", *facts.delay_months) + through.ToString() +
               " (earned value " + Yuan(facts.earned_value_fen) + " of planned " + Yuan(facts.planned_value_fen) +
-              Format(" yuan; %s from %s months)", StatusName(grade.level), Months(grade.threshold).c_str())); });
+              Format(" yuan; %s from %s months", StatusName(grade.level), Months(grade.rule).c_str()) +
+              HeldText(grade, [](double t) { return "it is less than " + Months(t) + " months behind"; }) + ")"); });
   }
   if (facts.started && facts.stalled_months > 0) {
     const Grade grade = GradeHigh(facts.stalled_months, ToDouble(rules.stalled_at_risk_months),
@@ -402,7 +425,7 @@ Assessment AssessGroup(const GroupFacts& facts, const RuleSet& rules) {
                                   rules.output_behind_lagging_pp, Status::kOnTrack, 0, true);
     a.Add(lagging_reason::kOutputBehindProRata, grade, *facts.output_behind_pro_rata_pp, [&] { return std::string(Format("output through %s %.1f points behind its target path (%s from %g points)",
                  facts.output_through->ToString().c_str(), *facts.output_behind_pro_rata_pp, StatusName(grade.level),
-                 grade.threshold)); });
+                 grade.rule)); });
   }
   return a.Take();
 }

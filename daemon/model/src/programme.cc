@@ -168,9 +168,17 @@ bool Programme::Apply(const Event& event, const Event* replaced, Arrival arrival
     if (progress != nullptr) progress->last_report_unix = std::max(progress->last_report_unix, reported);
   }
   if (progress != nullptr) RememberLocked(*progress, event);
+  if (event.IsRetraction()) {
+    if (replaced != nullptr) ApplyLocked(*replaced, plan_.FindProject(replaced->project_code), -1);
+    return project != nullptr;
+  }
+  // A correction's figures go in before the ones it replaces come out, so
+  // that a month stays reported throughout and keeps the day its report
+  // first arrived: correcting an amount after the due day does not make an
+  // on-time report late.
+  const bool applied = ApplyLocked(event, project, +1);
   if (replaced != nullptr) ApplyLocked(*replaced, plan_.FindProject(replaced->project_code), -1);
-  if (event.IsRetraction()) return project != nullptr;
-  return ApplyLocked(event, project, +1);
+  return applied;
 }
 
 void Programme::RememberLocked(ProjectProgress& progress, const Event& event) {

@@ -36,8 +36,15 @@ ProjectEvaluation::ProjectEvaluation(const Plan& plan, const ProjectPlan& projec
     cumulative_fen_.push_back(running);
   }
   if (!progress.investment_reports_by_month.empty()) {
+    // What it did before its first report is not known: taken as planned,
+    // but only for the months it was actually under way. A project that
+    // starts late and reports only from its start did nothing before it.
     first_reported_ = progress.investment_reports_by_month.begin()->first;
     baseline_fen_ = planned_value_.At(first_reported_->AddMonths(-1));
+    if (!project.continuing && !progress.construction_started_on.empty()) {
+      const YearMonth started = progress.construction_started_on.begin()->Month();
+      baseline_fen_ = std::max<Fen>(0, baseline_fen_ - planned_value_.At(started.AddMonths(-1)));
+    }
   } else if (project.continuing) {
     baseline_fen_ = project.continuing->investment_before_period_fen;
   }

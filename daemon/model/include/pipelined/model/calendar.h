@@ -68,4 +68,7 @@ struct Date {
 bool IsLeapYear(int year);
 int DaysInMonth(int year, int month);
 
+// "YYYY-MM-DDTHH:MM:SS+08:00": a Unix instant in Asia/Shanghai, ISO 8601.
+std::string ShanghaiDateTime(std::int64_t unix_seconds);
+
 }  // namespace pipelined::model
