@@ -191,6 +191,19 @@ TEST(ProRataRulesTest, YellowFromTenRedBeyondThirtyPointsBehind) {
   EXPECT_EQ(AssessProject(BehindBy(-20), rules).status, Status::kOnTrack) << "ahead of pro-rata";
 }
 
+TEST(ProRataRulesTest, TheCalendarJudgesEvenWhenItsOwnScheduleExpectsNothingYet) {
+  // Under construction only from October by its plan, yet it reports for
+  // June: its own schedule expects nothing, the calendar 6/12 of the year.
+  ProjectFacts facts = BehindBy(40);
+  facts.schedule.reset();
+  const Assessment a = AssessProject(facts, RuleSet::ProRata());
+  EXPECT_EQ(a.status, Status::kLagging);
+  ASSERT_EQ(a.findings.size(), 1u);
+  EXPECT_NE(a.findings[0].detail.find("completion 10.0% of the year's plan is 40.0 points behind"), std::string::npos)
+      << a.findings[0].detail;
+  EXPECT_EQ(AssessProject(facts, RuleSet::Schedule()).status, Status::kOnTrack);
+}
+
 TEST(ProRataRulesTest, ExactThresholdsSurviveFloatingPoint) {
   // A figure that lands on 10 only up to rounding still counts as 10.
   EXPECT_EQ(AssessProject(BehindBy((0.5 - 0.4) * 100), RuleSet::ProRata()).status, Status::kAtRisk);

@@ -132,6 +132,36 @@ TEST_F(ProgrammeProgressTest, ACorrectionAfterTheDueDayKeepsTheReportOnTime) {
   EXPECT_EQ(*p.reported_on, (Date{2024, 7, 5}));
 }
 
+TEST_F(ProgrammeProgressTest, AGroupIsJudgedByTheCalendarOnlyOnWhatItsProjectsReported) {
+  // Under pro_rata, in area industry (P-1, P-2, each 100,000 for 2024): P-1
+  // reports its plan to June (50,000), P-2 reports January and February on
+  // plan (16,666) and then nothing. As of their own months neither is behind;
+  // the group's metric, over its whole plan at June, is (66,666 / 200,000 -
+  // 6/12) = -16.7 points, at risk by 10, but P-2's missing months are not
+  // nothing done.
+  ProgrammeOptions options;
+  options.rules = RuleSet::ProRata();
+  Programme programme{testing::SmallPlan(), clock_, options};
+  auto submit = [&](const Event& event) {
+    ASSERT_EQ(testing::Submit(programme, event).status, EventStatus::kAccepted);
+  };
+  submit(Make("s1", "P-1", {2023, 3, 2}, ConstructionStarted{}));
+  submit(Make("s2", "P-2", {2023, 3, 2}, ConstructionStarted{}));
+  submit(Make("p1", "P-1", {2024, 7, 5}, InvestmentRecorded{50'000, "2024-06"}));
+  submit(Make("p2", "P-2", {2024, 3, 5}, InvestmentRecorded{16'666, "2024-02"}));
+  // P-3 (transport) has its own area and reports nothing.
+  const Report report = programme.BuildReport();
+  const GroupFigures& industry = Group(report, GroupType::kArea, "industry");
+  EXPECT_NEAR(*industry.pro_rata_gap_pp, (66'666.0 / 200'000 - 0.5) * 100, 1e-9);
+  EXPECT_EQ(industry.assessment.LevelOf(lagging_reason::kBehindProRata), Status::kOnTrack)
+      << "behind only by the reports that have not come";
+  // P-2 itself has gone quiet for four reporting months: that is its own
+  // reason, not a shortfall of investment.
+  const Assessment& p2 = Project(report, "P-2").assessment;
+  EXPECT_EQ(p2.LevelOf(lagging_reason::kNoInvestmentReported), Status::kAtRisk);
+  EXPECT_EQ(p2.LevelOf(lagging_reason::kBehindProRata), Status::kOnTrack);
+}
+
 TEST_F(ProgrammeProgressTest, ProjectWithoutPlanForTheYearHasNoRate) {
   Plan plan = testing::SmallPlan();
   plan.projects[2].investment_by_year_fen = {{2023, 100'000}};

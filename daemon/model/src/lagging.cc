@@ -385,13 +385,12 @@ Assessment AssessProject(const ProjectFacts& facts, const RuleSet& rules, const 
               " of " + Yuan(facts.stalled_planned_fen) + " yuan (" +
               ThresholdsText(rules.stalled_at_risk_months, rules.stalled_lagging_months, "from") + ")"); });
   }
-  if (facts.behind_pro_rata_pp && facts.schedule) {
+  // The calendar whatever the project's own schedule: that is the point of it.
+  if (facts.behind_pro_rata_pp) {
+    const double completion_pct = facts.pro_rata * 100.0 - *facts.behind_pro_rata_pp;
     AddBehindProRata(a, *facts.behind_pro_rata_pp, facts.pro_rata, rules,
                      Format("%04d-01..%02d: completion %.1f%% of the year's plan is ", through.year, through.month,
-                            facts.schedule->year_plan_fen > 0
-                                ? 100.0 * static_cast<double>(facts.schedule->done_fen) /
-                                      static_cast<double>(facts.schedule->year_plan_fen)
-                                : 0.0));
+                            completion_pct));
   }
   if (facts.spi) AddSpi(a, *facts.spi, facts.earned_value_fen, facts.planned_value_fen, through, rules);
   if (facts.months_without_investment) {

@@ -89,6 +89,8 @@ void GroupFigures::Add(const ProjectFigures& project) {
   investment_reporting_year_to_date_fen += project.investment_reporting_year_to_date_fen;
   investment_planned_reporting_year_fen += project.investment_planned_reporting_year_fen;
   investment_expected_reporting_year_fen += project.investment_expected_reporting_year_fen;
+  investment_planned_reporting_year_reported_fen += project.investment_planned_reporting_year_reported_fen;
+  investment_pro_rata_as_of_fen += project.investment_pro_rata_as_of_fen;
   investment_reporting_month_fen += project.investment_reporting_month_fen;
   investment_reporting_month_previous_year_fen += project.investment_reporting_month_previous_year_fen;
   investment_year_to_date_previous_year_fen += project.investment_year_to_date_previous_year_fen;
@@ -455,8 +457,15 @@ void Programme::FinishGroup(GroupFigures& g, const ReportingPeriod& period) cons
     schedule.behind_pp = -*g.schedule_gap_pp;
     facts.schedule = schedule;
   }
-  // The calendar only once something is reported: no data is not 0% done.
-  if (g.pro_rata_gap_pp && g.projects_reported > 0) facts.behind_pro_rata_pp = -*g.pro_rata_gap_pp;
+  // The calendar over the projects that have reported for the year, each
+  // as of its last reported month, as a project is judged: no data is not
+  // 0% done. (The metric's gap is over the whole group's plan at the
+  // reporting month, as an office reports it.)
+  if (g.projects_reported > 0 && g.investment_planned_reporting_year_reported_fen > 0) {
+    facts.behind_pro_rata_pp =
+        static_cast<double>(g.investment_pro_rata_as_of_fen - g.investment_reporting_year_to_date_fen) /
+        static_cast<double>(g.investment_planned_reporting_year_reported_fen) * 100.0;
+  }
   facts.pro_rata = period.pro_rata();
   if (g.projects_reported > 0) facts.spi = g.spi;
   facts.planned_value_fen = g.planned_value_fen;

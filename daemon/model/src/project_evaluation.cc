@@ -298,6 +298,10 @@ ProjectFigures ProjectEvaluation::Figures(const ReportingPeriod& period, std::in
         std::min(f.investment_expected_reporting_year_fen, f.investment_reporting_year_to_date_fen);
     f.group_planned_value_fen = std::min(f.group_planned_value_fen, f.earned_value_fen);
   }
+  if (f.as_of && f.as_of->year == year) {
+    f.investment_planned_reporting_year_reported_fen = f.investment_planned_reporting_year_fen;
+    f.investment_pro_rata_as_of_fen = f.investment_planned_reporting_year_fen * f.as_of->month / 12;
+  }
   f.investment_reporting_month_fen = SumMonths(first_of_report, a);
   f.investment_reporting_month_previous_year_fen = SumMonths(first_of_report.AddMonths(-12), a.AddMonths(-12));
   f.investment_year_to_date_previous_year_fen = SumMonths(january.AddMonths(-12), a.AddMonths(-12));

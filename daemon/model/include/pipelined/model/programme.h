@@ -146,6 +146,12 @@ struct ProjectFigures {
   Fen investment_reporting_year_to_date_fen = 0;  // periods Y-01..A
   Fen investment_planned_reporting_year_fen = 0;  // the plan for Y
   Fen investment_expected_reporting_year_fen = 0; // expected for Y through as_of (0 when as_of is not in Y)
+  // The plan for Y when the project has reported for Y, else 0, and the
+  // calendar's share of it as of the project's last reported month: what the
+  // group's calendar rule measures, so that a missing report is not counted
+  // as nothing done.
+  Fen investment_planned_reporting_year_reported_fen = 0;
+  Fen investment_pro_rata_as_of_fen = 0;
   Fen group_planned_value_fen = 0;
   Fen investment_reporting_month_fen = 0;         // A (Jan+Feb when A is February)
   Fen investment_reporting_month_previous_year_fen = 0;
@@ -176,6 +182,8 @@ struct GroupFigures {
   Fen investment_reporting_year_to_date_fen = 0;
   Fen investment_planned_reporting_year_fen = 0;
   Fen investment_expected_reporting_year_fen = 0;
+  Fen investment_planned_reporting_year_reported_fen = 0;  // of the projects that reported for Y
+  Fen investment_pro_rata_as_of_fen = 0;                   // their calendar share, each as of its month
   Fen investment_reporting_month_fen = 0;
   Fen investment_reporting_month_previous_year_fen = 0;
   Fen investment_year_to_date_previous_year_fen = 0;
