@@ -93,7 +93,7 @@ std::vector<MetricFamily> ProgrammeCollector::Collect() const {
 }
 
 void ProgrammeCollector::Write(MetricSink& sink) const {
-  const model::Report report = programme_.BuildReport();
+  const model::Report report = programme_.BuildReport(/*with_details=*/false);
 
   sink.Family("pipelined_project_info", "Plan data of a project; always 1.", MetricType::Gauge);
   for (const ProjectFigures& p : report.projects) {

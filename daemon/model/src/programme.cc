@@ -129,7 +129,10 @@ Programme::Programme(Plan plan, const Clock& clock, ProgrammeOptions options)
       validator_(plan_, options_.limits),
       state_fingerprint_(ComputeStateFingerprint()),
       progress_(plan_.projects.size()),
-      earlier_months_(plan_.projects.size()) {}
+      earlier_months_(plan_.projects.size()) {
+  planned_value_curves_.reserve(plan_.projects.size());
+  for (const ProjectPlan& project : plan_.projects) planned_value_curves_.emplace_back(project);
+}
 
 std::optional<Rejection> Programme::Check(const Event& event) const {
   return validator_.Check(event, clock_.NowUnixSeconds());
@@ -356,9 +359,10 @@ void Programme::ObserveSequence(const std::string& source, std::uint64_t sequenc
   if (sequence > seen.last_sequence) seen.last_sequence = sequence;
 }
 
-ProjectFigures Programme::FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix) const {
-  const internal::ProjectEvaluation evaluation(plan_, plan_.projects[index], progress_[index], options_.rules,
-                                               options_.calendar);
+ProjectFigures Programme::FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix,
+                                        bool with_details) const {
+  const internal::ProjectEvaluation evaluation(plan_, plan_.projects[index], planned_value_curves_[index],
+                                               progress_[index], options_.rules, options_.calendar);
   const ProjectProgress& progress = progress_[index];
   const int month = period.month.Index();
   std::optional<Assessment> previous;
@@ -383,7 +387,7 @@ ProjectFigures Programme::FiguresLocked(size_t index, const ReportingPeriod& per
     while (latest < month && !latest_cached_month_.compare_exchange_weak(latest, month)) {
     }
   }
-  ProjectFigures figures = evaluation.Figures(period, now_unix, previous ? &*previous : nullptr);
+  ProjectFigures figures = evaluation.Figures(period, now_unix, previous ? &*previous : nullptr, with_details);
   for (auto it = progress.output_by_month_fen.upper_bound(period.month); it != progress.output_by_month_fen.begin();) {
     figures.output_as_of = (--it)->first;
     break;
@@ -475,7 +479,7 @@ void Programme::FinishGroup(GroupFigures& g, const ReportingPeriod& period) cons
   g.assessment = AssessGroup(facts, options_.rules);
 }
 
-Report Programme::BuildReport() const {
+Report Programme::BuildReport(bool with_details) const {
   Report report;
   const std::int64_t now = clock_.NowUnixSeconds();
   report.today = Date::FromUnixSecondsShanghai(now);
@@ -498,7 +502,7 @@ Report Programme::BuildReport() const {
   for (size_t first = 0; first < count; first += kProjectsPerLock) {
     std::shared_lock lock(mutex_);
     for (size_t i = first; i < std::min(count, first + kProjectsPerLock); ++i) {
-      report.projects.push_back(FiguresLocked(i, period, now));
+      report.projects.push_back(FiguresLocked(i, period, now, with_details));
       const ProjectFigures& figures = report.projects.back();
       const std::string& source = progress_[i].reporting_source;
       if (figures.report == ReportState::kNotDue || source.empty()) continue;

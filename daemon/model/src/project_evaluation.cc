@@ -21,14 +21,15 @@ std::optional<double> Ratio(Fen numerator, Fen denominator) {
 
 }  // namespace
 
-ProjectEvaluation::ProjectEvaluation(const Plan& plan, const ProjectPlan& project, const ProjectProgress& progress,
+ProjectEvaluation::ProjectEvaluation(const Plan& plan, const ProjectPlan& project,
+                                     const PlannedValueCurve& planned_value, const ProjectProgress& progress,
                                      const RuleSet& rules, const ReportingCalendar& calendar)
     : plan_(plan),
       project_(project),
       progress_(progress),
       rules_(rules),
       calendar_(calendar),
-      planned_value_(project) {
+      planned_value_(planned_value) {
   cumulative_fen_.reserve(progress.investment_completed_by_month_fen.size());
   Fen running = 0;
   for (const auto& [month, fen] : progress.investment_completed_by_month_fen) {
@@ -200,7 +201,7 @@ std::optional<Assessment> ProjectEvaluation::AssessMonthsBefore(YearMonth month)
 }
 
 ProjectFigures ProjectEvaluation::Figures(const ReportingPeriod& period, std::int64_t now_unix,
-                                          const Assessment* previous) const {
+                                          const Assessment* previous, bool with_details) const {
   const ProjectProgress& progress = progress_;
   const Date& today = period.today;
   const YearMonth a = period.month;
@@ -231,7 +232,7 @@ ProjectFigures ProjectEvaluation::Figures(const ReportingPeriod& period, std::in
   if (facts.expected && !facts.completed && progress.last_report_unix > 0) {
     facts.days_since_report = std::max<std::int64_t>(0, (now_unix - progress.last_report_unix) / 86400);
   }
-  f.assessment = AssessProject(facts, rules_, previous);
+  f.assessment = AssessProject(facts, rules_, previous, with_details);
   f.milestones = facts.milestones;
   if (progress.last_report_unix > 0) f.last_report_unix = progress.last_report_unix;
 

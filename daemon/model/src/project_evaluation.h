@@ -15,8 +15,8 @@ namespace pipelined::model::internal {
 class ProjectEvaluation {
  public:
   // Everything referenced must outlive the evaluation.
-  ProjectEvaluation(const Plan& plan, const ProjectPlan& project, const ProjectProgress& progress,
-                    const RuleSet& rules, const ReportingCalendar& calendar);
+  ProjectEvaluation(const Plan& plan, const ProjectPlan& project, const PlannedValueCurve& planned_value,
+                    const ProjectProgress& progress, const RuleSet& rules, const ReportingCalendar& calendar);
 
   // The project's assessment for the reporting month before `month`,
   // reached month by month from its first reporting month so that each
@@ -26,7 +26,8 @@ class ProjectEvaluation {
 
   // The project's figures and assessment on `period.today`; `previous` is
   // AssessMonthsBefore(period.month).
-  ProjectFigures Figures(const ReportingPeriod& period, std::int64_t now_unix, const Assessment* previous) const;
+  ProjectFigures Figures(const ReportingPeriod& period, std::int64_t now_unix, const Assessment* previous,
+                         bool with_details = true) const;
 
  private:
   // What the rules look at in reporting month `month`, with milestones and
@@ -51,7 +52,7 @@ class ProjectEvaluation {
   const ProjectProgress& progress_;
   const RuleSet& rules_;
   const ReportingCalendar& calendar_;
-  const PlannedValueCurve planned_value_;
+  const PlannedValueCurve& planned_value_;
   // Cumulative completed investment at each entry of
   // investment_completed_by_month_fen, for earned value in one lookup.
   std::vector<Fen> cumulative_fen_;

@@ -352,7 +352,10 @@ class Programme {
   // Tracks the per-source sequence of an accepted event.
   void ObserveSequence(const std::string& source, std::uint64_t sequence);
 
-  Report BuildReport() const;
+  // `with_details`: the findings carry their text for people (the pages,
+  // the API, the log); without, only reasons, levels and values, which is
+  // all /metrics needs and a sixth of what a scrape costs.
+  Report BuildReport(bool with_details = true) const;
   // The statuses a report shows while the programme is catching up on
   // history: the daemon's status watcher publishes each evaluation it makes
   // while not catching up.
@@ -399,7 +402,8 @@ class Programme {
   // plan, null when not in the plan); false when it does not fit the plan.
   bool ApplyLocked(const Event& event, const ProjectPlan* project, int sign);
   void RememberLocked(ProjectProgress& progress, const Event& event);
-  ProjectFigures FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix) const;
+  ProjectFigures FiguresLocked(size_t index, const ReportingPeriod& period, std::int64_t now_unix,
+                               bool with_details = true) const;
   void FinishGroup(GroupFigures& group, const ReportingPeriod& period) const;
   // The hold of statuses while catching up (REQUIRES: mutex_ held).
   bool CatchingUpLocked(std::int64_t now_unix) const;
@@ -437,6 +441,10 @@ class Programme {
   };
   mutable std::mutex earlier_months_mutex_;
   mutable std::vector<EarlierMonths> earlier_months_;  // parallel to plan_.projects
+  // Each project's planned value month by month: fixed by the plan, and
+  // read for every project at every report (a tenth of a scrape's work
+  // when built each time).
+  std::vector<PlannedValueCurve> planned_value_curves_;  // parallel to plan_.projects
   // The latest reporting month an EarlierMonths was computed for: an event
   // that changes an earlier month than it invalidates them.
   mutable std::atomic<int> latest_cached_month_{0};
